@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Gunyah driver stack: top-level build.
+#
+#   make                  build modules, test hypervisor and user space
+#   make check            build everything, run every test suite
+#   make run              boot the test platform and run the main job
+#   make KDIR=/path       build the modules for another arm64 kernel
+#
+# Dependencies (Debian packages, the arm64 kernel and headers) are fetched
+# by tools/testing/gunyah/setup-deps.sh into .deps/ on first use.
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(ROOT)/build
+DEPS ?= $(ROOT)/.deps
+
+ifeq ($(KDIR),)
+-include $(DEPS)/env.mk
+KDIR := $(KDIR_DEFAULT)
+NEED_DEPS := $(DEPS)/env.mk
+endif
+
+ifneq ($(shell uname -m),aarch64)
+CROSS_COMPILE ?= aarch64-linux-gnu-
+endif
+export CROSS_COMPILE
+
+KMAKE = $(MAKE) -C $(KDIR) ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE) CONFIG_GUNYAH=m
+
+all: modules hyp selftests
+
+$(DEPS)/env.mk:
+	$(ROOT)/tools/testing/gunyah/setup-deps.sh
+
+deps: $(NEED_DEPS)
+
+modules: $(NEED_DEPS)
+	$(KMAKE) M=$(ROOT) modules
+
+modules_clean:
+	$(if $(KDIR),$(KMAKE) M=$(ROOT) clean)
+
+hyp: $(NEED_DEPS)
+	$(MAKE) -C $(ROOT)/tools/testing/gunyah/hyp O=$(BUILD)/hyp
+
+selftests: $(NEED_DEPS)
+	$(MAKE) -C $(ROOT)/tools/testing/selftests/gunyah O=$(BUILD)/selftests
+
+unit:
+	$(MAKE) -C $(ROOT)/tools/testing/gunyah/unit O=$(BUILD)/unit run
+
+# Static checks: W=1 and sparse on the modules for both kernels,
+# checkpatch --strict on every source file.
+lint: $(NEED_DEPS)
+	$(ROOT)/tools/testing/gunyah/lint.sh
+
+check: all
+	$(ROOT)/tools/testing/gunyah/check.sh
+
+run: all
+	$(ROOT)/tools/testing/gunyah/run.sh --main
+
+clean: modules_clean
+	rm -rf $(BUILD)
+
+.PHONY: all deps modules modules_clean hyp selftests unit lint check run clean

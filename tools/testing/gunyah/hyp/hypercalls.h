@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef HYP_HYPERCALLS_H
+#define HYP_HYPERCALLS_H
+
+#include "hyp.h"
+
+/* Gunyah hypercall numbers (SMCCC function 0x8000 | n). */
+#define GH_HVC_HYP_IDENTIFY		0x00
+#define GH_HVC_BELL_SEND		0x12
+#define GH_HVC_BELL_SET_MASK		0x15
+#define GH_HVC_MSGQ_SEND		0x1b
+#define GH_HVC_MSGQ_RECV		0x1c
+#define GH_HVC_ADDRSPACE_MAP		0x2b
+#define GH_HVC_ADDRSPACE_UNMAP		0x2c
+#define GH_HVC_MEMEXTENT_DONATE		0x61
+#define GH_HVC_VCPU_RUN			0x65
+
+/* Gunyah hypercall error codes (x0). */
+#define GH_ERROR_OK			0
+#define GH_ERROR_UNIMPLEMENTED		(-1)
+#define GH_ERROR_RETRY			(-2)
+#define GH_ERROR_ARG_INVAL		1
+#define GH_ERROR_ARG_SIZE		2
+#define GH_ERROR_ADDR_INVAL		22
+#define GH_ERROR_CSPACE_CAP_NULL	50
+
+/* hyp_identify: API version 1, 64-bit, little-endian. */
+#define GH_API_VERSION			1
+#define GH_API_64BIT			BIT(15)
+#define GH_VARIANT_GUNYAH		0x48UL
+#define GH_VARIANT_QUALCOMM		0x51UL
+
+/*
+ * hyp_identify feature flags (API flags 0) this hypervisor advertises:
+ * only what it implements.  Mirrored in the in-host tests.
+ */
+#define GH_FEATURES0			0UL
+
+u64 hyp_api_info(void);
+void gunyah_hypercall(struct trap_frame *f, unsigned int nr);
+
+#endif

@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# mkinitramfs.sh OUT.cpio [EXTRA...]: build the host's initramfs from
+# busybox, the Gunyah modules, the selftests and optional extra programs.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+DEPS=${DEPS:-$ROOT/.deps}
+OUT=$1
+shift
+
+BUSYBOX=$(sed -n 's/^BUSYBOX := //p' "$DEPS/env.mk")
+STAGE=$(mktemp -d "$BUILD/initramfs.XXXXXX")
+trap 'rm -rf "$STAGE"' EXIT
+
+mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,lib/modules/gunyah,extra}
+cp "$BUSYBOX" "$STAGE/bin/busybox"
+ln -s busybox "$STAGE/bin/sh"
+cp "$ROOT/tools/testing/gunyah/initramfs/init" "$STAGE/init"
+find "$ROOT/arch" "$ROOT/drivers" -name '*.ko' -exec cp {} "$STAGE/lib/modules/gunyah/" \;
+cp -r "$BUILD/selftests/tests" "$STAGE/tests"
+for x in "$@"; do
+	[ -n "$x" ] || continue
+	[ -e "$x" ] || { echo "mkinitramfs: no such file: $x" >&2; exit 1; }
+	cp "$x" "$STAGE/extra/"
+	chmod +x "$STAGE/extra/$(basename "$x")"
+done
+
+(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$OUT"

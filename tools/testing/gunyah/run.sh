@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# run.sh: boot the test platform in QEMU and run one suite inside the host.
+#
+#   run.sh [--profile v17|oss] [--suite hyp|nohyp|main] [--nohyp]
+#          [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
+#
+# The platform: QEMU "virt" (GICv3, 2 CPUs, Cortex-A72, TCG), our test
+# hypervisor at EL2, Debian's arm64 kernel at EL1 with an initramfs holding
+# busybox, the modules and the tests.  --nohyp boots the same kernel
+# without the hypervisor.  --main runs the main job instead of the tests.
+# EXTRA (environment) or --extra adds programs to run after the suite.
+#
+# Prints the suite's output, then "N passed, N failed"; exits non-zero on
+# any failure, on a boot that does not reach the tests, or on a timeout.
+# The whole console is kept in the log file (default build/logs/).
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+DEPS=${DEPS:-$ROOT/.deps}
+HERE=$ROOT/tools/testing/gunyah
+
+PROFILE=v17
+SUITE=
+NOHYP=0
+TIMEOUT=${TIMEOUT:-600}
+LOG=
+EXTRAS=()
+[ -n "${EXTRA:-}" ] && EXTRAS+=("$EXTRA")
+CPUS=2
+MEM_MB=2048
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--profile) PROFILE=$2; shift ;;
+	--suite) SUITE=$2; shift ;;
+	--nohyp) NOHYP=1 ;;
+	--main) SUITE=main ;;
+	--extra) EXTRAS+=("$2"); shift ;;
+	--timeout) TIMEOUT=$2; shift ;;
+	--log) LOG=$2; shift ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -n "$SUITE" ] || { [ "$NOHYP" = 1 ] && SUITE=nohyp || SUITE=hyp; }
+[ "$SUITE" = nohyp ] && NOHYP=1
+case $PROFILE in v17|oss) ;; *) echo "run.sh: bad profile $PROFILE" >&2; exit 2 ;; esac
+
+KIMAGE=$(sed -n 's/^KIMAGE := //p' "$DEPS/env.mk")
+TAG=$SUITE-$PROFILE
+[ "$NOHYP" = 1 ] && TAG=$SUITE
+mkdir -p "$BUILD/logs" "$BUILD/run"
+LOG=${LOG:-$BUILD/logs/$TAG.log}
+INITRD=$BUILD/run/initramfs-$TAG.cpio
+"$HERE/mkinitramfs.sh" "$INITRD" "${EXTRAS[@]}"
+
+MACHINE="virt,gic-version=3,its=off,highmem=off"
+QEMU=(qemu-system-aarch64 -cpu cortex-a72 -smp "$CPUS" -m "$MEM_MB" -nographic -no-reboot
+      -monitor none -serial stdio -nic none)
+APPEND="console=ttyAMA0 panic=-1 rdinit=/init gh_suite=$SUITE gh_cpus=$CPUS gh_profile=$PROFILE"
+
+hex() { printf '0x%x' "$1"; }
+rand64() { printf '0x%s' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"; }
+
+if [ "$NOHYP" = 1 ]; then
+	QEMU+=(-M "$MACHINE" -kernel "$KIMAGE" -initrd "$INITRD" -append "$APPEND")
+else
+	# Layout constants shared with the hypervisor (PLAT_*, BOOTCFG_*).
+	eval "$(awk '$1 == "#define" && $2 ~ /^(PLAT|BOOTCFG)_/ && $3 ~ /^[0-9]/ {
+		v = $3; sub(/UL$/, "", v); print $2 "=" v }' "$HERE/platform.h")"
+	PLAT_BOOTCFG_ADDR=$((PLAT_HYP_BASE + PLAT_HYP_SIZE - 0x1000))
+	RAM_END=$((PLAT_RAM_BASE + MEM_MB * 1024 * 1024))
+	INITRD_END=$((PLAT_HOST_INITRD + $(stat -c %s "$INITRD")))
+	TX_CAP=$(rand64)
+	RX_CAP=$(rand64)
+	TX_SPI=200
+	RX_SPI=201
+	DTB=$BUILD/run/host-$TAG.dtb
+	"${QEMU[@]}" -M "$MACHINE,virtualization=on,dumpdtb=$DTB" >/dev/null 2>&1
+	fdtput -t s "$DTB" /psci method hvc
+	fdtput -t x "$DTB" /memory@40000000 reg 0 "$(hex $((PLAT_HYP_BASE + PLAT_HYP_SIZE)))" \
+		0 "$(hex $((RAM_END - PLAT_HYP_BASE - PLAT_HYP_SIZE)))"
+	fdtput -t x "$DTB" /chosen linux,initrd-start 0 "$(hex "$PLAT_HOST_INITRD")"
+	fdtput -t x "$DTB" /chosen linux,initrd-end 0 "$(hex "$INITRD_END")"
+	fdtput -t s "$DTB" /chosen bootargs "$APPEND"
+	txhi=$(hex $((TX_CAP >> 32 & 0xffffffff))); txlo=$(hex $((TX_CAP & 0xffffffff)))
+	rxhi=$(hex $((RX_CAP >> 32 & 0xffffffff))); rxlo=$(hex $((RX_CAP & 0xffffffff)))
+	if [ "$PROFILE" = v17 ]; then
+		# The upstream binding.
+		RM=/hypervisor/gunyah-resource-mgr@$(printf '%x' $((TX_CAP)))
+		fdtput -c "$DTB" /hypervisor "$RM"
+		fdtput -t s "$DTB" /hypervisor compatible gunyah-hypervisor
+		fdtput -t s "$DTB" "$RM" compatible gunyah-resource-manager
+	else
+		# What the open-source Resource Manager generates for its host.
+		RM=/hypervisor/qcom,resource-manager-rpc@$(printf '%016x' $((TX_CAP)))
+		fdtput -c "$DTB" /hypervisor /hypervisor/qcom,gunyah-vm "$RM"
+		fdtput -t s "$DTB" /hypervisor compatible qcom,gunyah-hypervisor-1.0 \
+			qcom,gunyah-hypervisor simple-bus
+		fdtput -t s "$DTB" /hypervisor/qcom,gunyah-vm compatible qcom,gunyah-vm-id-1.0 \
+			qcom,gunyah-vm-id
+		fdtput -t x "$DTB" /hypervisor/qcom,gunyah-vm qcom,vmid 3
+		fdtput -t s "$DTB" /hypervisor/qcom,gunyah-vm qcom,vendor Qualcomm
+		fdtput -t s "$DTB" "$RM" compatible gunyah-resource-manager \
+			qcom,resource-manager-1-0 qcom,resource-manager
+		fdtput -t x "$DTB" "$RM" qcom,free-irq-start $((32 + 208))
+		fdtput -t x "$DTB" "$RM" qcom,tx-message-size 0xf0
+		fdtput -t x "$DTB" "$RM" qcom,rx-message-size 0xf0
+		fdtput -t x "$DTB" "$RM" qcom,tx-queue-depth 8
+		fdtput -t x "$DTB" "$RM" qcom,rx-queue-depth 8
+		fdtput -t s "$DTB" "$RM" qcom,is-full-duplex ""
+	fi
+	fdtput -t x "$DTB" /hypervisor '#address-cells' 2
+	fdtput -t x "$DTB" /hypervisor '#size-cells' 0
+	fdtput -t x "$DTB" "$RM" reg "$txhi" "$txlo" "$rxhi" "$rxlo"
+	fdtput -t x "$DTB" "$RM" interrupts 0 $TX_SPI 1 0 $RX_SPI 1
+
+	PROFILE_NR=0
+	[ "$PROFILE" = oss ] && PROFILE_NR=1
+	cfg() { QEMU+=(-device "loader,addr=$(hex $((PLAT_BOOTCFG_ADDR + $1))),data=$2,data-len=$3"); }
+	cfg 0 "$(hex "$BOOTCFG_MAGIC")" 4
+	cfg 4 "$PROFILE_NR" 4
+	cfg 8 "$TX_CAP" 8
+	cfg 16 "$RX_CAP" 8
+	cfg 24 $((32 + TX_SPI)) 4
+	cfg 28 $((32 + RX_SPI)) 4
+	cfg 32 "$(hex "$RAM_END")" 8
+	cfg 40 "$CPUS" 4
+	QEMU+=(-M "$MACHINE,virtualization=on" -kernel "$BUILD/hyp/gunyah-hyp.elf"
+	       -device "loader,file=$KIMAGE,addr=$(hex "$PLAT_HOST_KERNEL"),force-raw=on"
+	       -device "loader,file=$DTB,addr=$(hex "$PLAT_HOST_DTB"),force-raw=on"
+	       -device "loader,file=$INITRD,addr=$(hex "$PLAT_HOST_INITRD"),force-raw=on")
+fi
+
+echo "run.sh: booting $TAG (log: $LOG)"
+start=$(date +%s.%N)
+set +e
+timeout --foreground -k 10 "$TIMEOUT" "${QEMU[@]}" < /dev/null 2>&1 | tr -d '\r' | tee "$LOG" |
+	awk '/^@@DMESG-BEGIN/ { d = 1 } !d && (show || /^gunyah-hyp:/) { print; fflush() }
+	     /^@@BOOTED/ { show = 1 } /^@@DMESG-END/ { d = 0 }'
+qemu_rc=${PIPESTATUS[0]}
+set -e
+end=$(date +%s.%N)
+
+# Count TAP results per test; a test that exits non-zero without a
+# "not ok" line, or that never ends, counts as one failure.
+read -r passed failed < <(awk '
+	/^@@TEST-BEGIN / { name = $2; inside = 1; nok = 0; next }
+	/^@@TEST-END / { rc = $3; sub("rc=", "", rc); inside = 0;
+			 if (rc != 0 && nok == 0) { f++; print "run.sh: " name " exited with " rc > "/dev/stderr" } next }
+	inside && /^ok / { p++ }
+	inside && /^not ok / { f++; nok++ }
+	END { if (inside) { f++; print "run.sh: " name " never finished" > "/dev/stderr" }
+	      printf "%d %d\n", p, f }' "$LOG")
+
+if ! grep -q '^@@ALL-DONE' "$LOG"; then
+	failed=$((failed + 1))
+	echo "run.sh: $TAG did not finish (qemu exit $qemu_rc); console tail:"
+	grep -v '^@@' "$LOG" | tail -n 40
+elif [ "$failed" -gt 0 ]; then
+	echo "run.sh: failures in $TAG; kernel log:"
+	sed -n '/^@@DMESG-BEGIN/,/^@@DMESG-END/p' "$LOG" | tail -n 60
+fi
+boot=$(awk '/^@@BOOTED/ { sub("uptime=", "", $2); print $2; exit }' "$LOG")
+printf 'run.sh: %s took %.1f s (host kernel reached user space after %s s)\n' "$TAG" \
+	"$(echo "$end - $start" | bc)" "${boot:-?}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The test hypervisor's own memory is invisible to the host: it is not
+ * described as RAM, and an access to it (through /dev/mem, which allows
+ * mapping non-RAM ranges) ends in SIGBUS, never in its contents.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "../../gunyah/platform.h"
+
+static bool ram_overlaps_hyp(void)
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	char line[256];
+	bool overlap = false;
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t start, end;
+
+		if (!strstr(line, "System RAM") ||
+		    sscanf(line, " %" SCNx64 "-%" SCNx64, &start, &end) != 2)
+			continue;
+		if (start < PLAT_HYP_BASE + PLAT_HYP_SIZE && end >= PLAT_HYP_BASE)
+			overlap = true;
+	}
+	fclose(f);
+	return overlap;
+}
+
+/*
+ * Map one page of physical memory at @pa in a child and touch it.
+ * Returns the signal that killed the child, 0 if it exited normally
+ * after the access (it then reports the value it read), -1 on setup
+ * failure.
+ */
+static int touch_phys(uint64_t pa, bool write)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/mem", (write ? O_RDWR : O_RDONLY) | O_SYNC);
+		volatile uint32_t *p;
+
+		if (fd < 0)
+			_exit(100);
+		p = mmap(NULL, 4096, write ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd,
+			 (off_t)pa);
+		if (p == MAP_FAILED)
+			_exit(101);
+		if (write)
+			p[0] = 0xdeadbeef;
+		else
+			tap_diag("read %#x from %#" PRIx64, p[0], pa);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status);
+	if (WEXITSTATUS(status) >= 100)
+		tap_diag("child setup failed (%d)", WEXITSTATUS(status));
+	return WEXITSTATUS(status) ? -1 : 0;
+}
+
+int main(void)
+{
+	const uint64_t pages[] = { PLAT_HYP_BASE, PLAT_HYP_BASE + PLAT_HYP_SIZE / 2,
+				   PLAT_BOOTCFG_ADDR };
+
+	tap_begin();
+	tap_check(!ram_overlaps_hyp(), "no System RAM in the hypervisor's range %#lx-%#lx",
+		  PLAT_HYP_BASE, PLAT_HYP_BASE + PLAT_HYP_SIZE - 1);
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		int sig = touch_phys(pages[i], false);
+
+		tap_check(sig == SIGBUS, "read of hypervisor page %#" PRIx64 " gets SIGBUS (got %d)",
+			  pages[i], sig);
+		sig = touch_phys(pages[i], true);
+		tap_check(sig == SIGBUS, "write to hypervisor page %#" PRIx64 " gets SIGBUS (got %d)",
+			  pages[i], sig);
+	}
+	/*
+	 * Control: the same path reaches a device page outside the
+	 * hypervisor (the flash at 0) without a fault, so the SIGBUS above
+	 * comes from the hypervisor hiding its memory, not from /dev/mem.
+	 */
+	tap_check(touch_phys(0, false) == 0, "control: flash page at 0 reads without a fault");
+	return tap_finish();
+}
