@@ -41,7 +41,7 @@ modules_clean:
 	$(if $(KDIR),$(KMAKE) M=$(ROOT) clean)
 
 hyp: $(NEED_DEPS)
-	$(MAKE) -C $(ROOT)/tools/testing/gunyah/hyp O=$(BUILD)/hyp
+	$(MAKE) -C $(ROOT)/tools/testing/gunyah/hyp O=$(BUILD)/hyp KCOMMON=$(KCOMMON)
 
 selftests: $(NEED_DEPS)
 	$(MAKE) -C $(ROOT)/tools/testing/selftests/gunyah O=$(BUILD)/selftests
@@ -55,10 +55,10 @@ lint: $(NEED_DEPS)
 	$(ROOT)/tools/testing/gunyah/lint.sh
 
 check: all
-	$(ROOT)/tools/testing/gunyah/check.sh
+	EXTRA="$(EXTRA)" $(ROOT)/tools/testing/gunyah/check.sh
 
 run: all
-	$(ROOT)/tools/testing/gunyah/run.sh --main
+	EXTRA="$(EXTRA)" $(ROOT)/tools/testing/gunyah/run.sh --main
 
 clean: modules_clean
 	rm -rf $(BUILD)

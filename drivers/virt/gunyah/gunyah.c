@@ -33,6 +33,7 @@ static bool gunyah_api_valid;
  */
 bool gunyah_hypervisor_ready(void)
 {
+	/* Pairs with the release in gunyah_probe(): gunyah_api is complete. */
 	return smp_load_acquire(&gunyah_api_valid);
 }
 EXPORT_SYMBOL_GPL(gunyah_hypervisor_ready);
@@ -78,6 +79,7 @@ ATTRIBUTE_GROUPS(gunyah);
 
 static void gunyah_clear_ready(void *unused)
 {
+	/* Pairs with the acquire in gunyah_hypervisor_ready(). */
 	smp_store_release(&gunyah_api_valid, false);
 }
 
@@ -100,6 +102,7 @@ static int gunyah_probe(struct platform_device *pdev)
 				     ident.api_info);
 
 	gunyah_api = ident;
+	/* Publish gunyah_api before the flag; see gunyah_hypervisor_ready(). */
 	smp_store_release(&gunyah_api_valid, true);
 	ret = devm_add_action_or_reset(dev, gunyah_clear_ready, NULL);
 	if (ret)

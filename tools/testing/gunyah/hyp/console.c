@@ -17,11 +17,9 @@ static struct spinlock console_lock;
 
 void console_putc(char c)
 {
-	volatile u32 *uart = (volatile u32 *)PLAT_UART_BASE;
-
-	while (uart[UART_FR / 4] & UART_FR_TXFF)
+	while (mmio_read32(PLAT_UART_BASE + UART_FR) & UART_FR_TXFF)
 		;
-	uart[UART_DR / 4] = (u32)c;
+	mmio_write32(PLAT_UART_BASE + UART_DR, (u32)c);
 }
 
 static void put_num(u64 v, unsigned int base, int width, char pad, bool neg)

@@ -45,7 +45,7 @@ void host_stage2_load(void)
 	write_sysreg((u64)host_s2.root | ((u64)HOST_VMID << 48), vttbr_el2);
 	isb();
 	asm volatile("tlbi vmalls12e1" : : : "memory");
-	dsb(nsh);
+	dsb_nsh();
 	isb();
 }
 
@@ -81,7 +81,7 @@ void host_stage2_fault(struct trap_frame *f, u64 esr, bool iabt)
 
 	ipa |= far & 0xfff;
 	if (host_s2_faults++ < 16)
-		printf("host %s at IPA %lx (VA %lx, PC %lx) is outside its stage-2: external abort\n",
+		printf("host %s at IPA %lx (VA %lx, PC %lx) outside its stage-2: external abort\n",
 		       iabt ? "instruction fetch" : (esr & BIT(6) ? "write" : "read"), ipa, far,
 		       read_sysreg(elr_el2));
 	host_inject_sea(iabt, far, iabt ? 0 : esr & BIT(6));

@@ -17,14 +17,15 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t s64;
 
-#define BIT(n)			(1UL << (n))
+#include "compiler.h"
+
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~((u64)(a) - 1))
-#define IS_ALIGNED(x, a)	(((x) & ((u64)(a) - 1)) == 0)
 #define PAGE_SIZE		4096UL
-#define __noreturn		__attribute__((noreturn))
-#define __aligned(x)		__attribute__((aligned(x)))
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
+
+static inline u64 align_up(u64 x, u64 a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
 
 /* Registers saved on exception entry from a lower EL; see entry.S. */
 struct trap_frame {
@@ -100,9 +101,37 @@ static inline u32 this_cpu_index(void)
 })
 
 #define write_sysreg(v, r)						\
-	asm volatile("msr " #r ", %x0" : : "rZ"((u64)(v)))
+	do {								\
+		u64 __w = (u64)(v);					\
+		asm volatile("msr " #r ", %x0" : : "rZ"(__w));		\
+	} while (0)
 
-#define isb()	asm volatile("isb" : : : "memory")
-#define dsb(o)	asm volatile("dsb " #o : : : "memory")
+static inline void isb(void)
+{
+	asm volatile("isb" : : : "memory");
+}
+
+static inline void dsb_ish(void)
+{
+	asm volatile("dsb ish" : : : "memory");
+}
+
+static inline void dsb_nsh(void)
+{
+	asm volatile("dsb nsh" : : : "memory");
+}
+
+static inline u32 mmio_read32(u64 addr)
+{
+	u32 v;
+
+	asm volatile("ldr %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void mmio_write32(u64 addr, u32 v)
+{
+	asm volatile("str %w0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
+}
 
 #endif

@@ -23,7 +23,7 @@ void __noreturn hyp_main_primary(void)
 	set_this_cpu(0);
 	mmu_build_tables();
 	mmu_enable();
-	printf("Gunyah test hypervisor starting at EL%lu\n", (read_sysreg(CurrentEL) >> 2) & 3);
+	printf("Gunyah test hypervisor starting at EL%lu\n", (read_sysreg(S3_0_C4_C2_2) >> 2) & 3);
 	if (bootcfg->magic != BOOTCFG_MAGIC)
 		panic("no boot configuration at %lx\n", PLAT_BOOTCFG_ADDR);
 	if (bootcfg->nr_cpus == 0 || bootcfg->nr_cpus > PLAT_MAX_CPUS)

@@ -11,7 +11,8 @@
 
 #define MAIR_DEVICE_IDX		0
 #define MAIR_NORMAL_IDX		1
-#define MAIR_VALUE		((0x00UL << (8 * MAIR_DEVICE_IDX)) | (0xffUL << (8 * MAIR_NORMAL_IDX)))
+#define MAIR_VALUE		((0x00UL << (8 * MAIR_DEVICE_IDX)) | \
+				 (0xffUL << (8 * MAIR_NORMAL_IDX)))
 
 #define PTE_BLOCK		1UL
 #define PTE_ATTRIDX(i)		((u64)(i) << 2)
@@ -42,7 +43,7 @@ void mmu_enable(void)
 	write_sysreg((u64)l1_table, ttbr0_el2);
 	isb();
 	asm volatile("tlbi alle2" : : : "memory");
-	dsb(ish);
+	dsb_ish();
 	isb();
 	write_sysreg(SCTLR_VALUE, sctlr_el2);
 	isb();

@@ -16,7 +16,7 @@ static unsigned long pages_free;
 
 void page_alloc_init(void)
 {
-	pool_next = ALIGN_UP((u64)__hyp_end, PAGE_SIZE);
+	pool_next = align_up((u64)__hyp_end, PAGE_SIZE);
 	pool_end = PLAT_BOOTCFG_ADDR;
 	pages_free = (pool_end - pool_next) / PAGE_SIZE;
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compiler.h"
+
 /* Error returns (negative, errno-like values). */
 #define PGTABLE_EINVAL		(-22)
 #define PGTABLE_ENOMEM		(-12)
@@ -21,11 +23,11 @@
 /* Stage-2 descriptor attribute bits. */
 #define S2_MEMATTR_DEVICE	(0x1ULL << 2)	/* Device-nGnRE */
 #define S2_MEMATTR_NORMAL	(0xfULL << 2)	/* Normal, inner/outer WB */
-#define S2_AP_R			(1ULL << 6)
-#define S2_AP_W			(1ULL << 7)
+#define S2_AP_R			BIT_ULL(6)
+#define S2_AP_W			BIT_ULL(7)
 #define S2_SH_INNER		(3ULL << 8)
-#define S2_AF			(1ULL << 10)
-#define S2_XN			(1ULL << 54)
+#define S2_AF			BIT_ULL(10)
+#define S2_XN			BIT_ULL(54)
 
 #define S2_ATTR_MASK		(0xfffULL | (0x3ffULL << 52))
 #define S2_OA_MASK		0x0000fffffffff000ULL

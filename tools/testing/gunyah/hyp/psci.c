@@ -45,7 +45,7 @@ static s64 psci_cpu_on(u64 mpidr, u64 entry, u64 ctx)
 		return PSCI_RET_INVALID_PARAMS;
 	hyp_cpus[cpu].host_entry = entry;
 	hyp_cpus[cpu].host_ctx = ctx;
-	dsb(ish);
+	dsb_ish();
 	return firmware_smc(PSCI_0_2_FN64_CPU_ON, mpidr, (u64)secondary_entry, (u64)cpu);
 }
 

@@ -9,8 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SMCCC_FAST		(1U << 31)
-#define SMCCC_64		(1U << 30)
+#include "compiler.h"
+
+#define SMCCC_FAST		BIT(31)
+#define SMCCC_64		BIT(30)
 #define SMCCC_OWNER(id)		(((id) >> 24) & 0x3f)
 #define SMCCC_FUNC(id)		((id) & 0xffff)
 #define SMCCC_MBZ_MASK		0x00fe0000U

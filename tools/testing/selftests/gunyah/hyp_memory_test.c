@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,10 +25,10 @@ static bool ram_overlaps_hyp(void)
 	if (!f)
 		return true;
 	while (fgets(line, sizeof(line), f)) {
-		uint64_t start, end;
+		unsigned long long start, end;
 
 		if (!strstr(line, "System RAM") ||
-		    sscanf(line, " %" SCNx64 "-%" SCNx64, &start, &end) != 2)
+		    sscanf(line, " %llx-%llx", &start, &end) != 2)
 			continue;
 		if (start < PLAT_HYP_BASE + PLAT_HYP_SIZE && end >= PLAT_HYP_BASE)
 			overlap = true;
@@ -53,7 +52,7 @@ static int touch_phys(uint64_t pa, bool write)
 		return -1;
 	if (pid == 0) {
 		int fd = open("/dev/mem", (write ? O_RDWR : O_RDONLY) | O_SYNC);
-		volatile uint32_t *p;
+		uint32_t *p, v = 0;
 
 		if (fd < 0)
 			_exit(100);
@@ -61,10 +60,13 @@ static int touch_phys(uint64_t pa, bool write)
 			 (off_t)pa);
 		if (p == MAP_FAILED)
 			_exit(101);
+		/* Single accesses the compiler cannot drop or merge. */
 		if (write)
-			p[0] = 0xdeadbeef;
+			asm volatile("str %w0, [%1]" : : "r"(0xdeadbeef), "r"(p) : "memory");
 		else
-			tap_diag("read %#x from %#" PRIx64, p[0], pa);
+			asm volatile("ldr %w0, [%1]" : "=r"(v) : "r"(p) : "memory");
+		if (!write)
+			tap_diag("read %#x from %#llx", v, (unsigned long long)pa);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid)
@@ -84,14 +86,14 @@ int main(void)
 	tap_begin();
 	tap_check(!ram_overlaps_hyp(), "no System RAM in the hypervisor's range %#lx-%#lx",
 		  PLAT_HYP_BASE, PLAT_HYP_BASE + PLAT_HYP_SIZE - 1);
-	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
-		int sig = touch_phys(pages[i], false);
+	for (size_t i = 0; i < ARRAY_SIZE(pages); i++) {
+		unsigned long long pa = pages[i];
+		int sig = touch_phys(pa, false);
 
-		tap_check(sig == SIGBUS, "read of hypervisor page %#" PRIx64 " gets SIGBUS (got %d)",
-			  pages[i], sig);
-		sig = touch_phys(pages[i], true);
-		tap_check(sig == SIGBUS, "write to hypervisor page %#" PRIx64 " gets SIGBUS (got %d)",
-			  pages[i], sig);
+		tap_check(sig == SIGBUS, "read of hypervisor page %#llx: SIGBUS (got %d)", pa, sig);
+		sig = touch_phys(pa, true);
+		tap_check(sig == SIGBUS, "write of hypervisor page %#llx: SIGBUS (got %d)", pa,
+			  sig);
 	}
 	/*
 	 * Control: the same path reaches a device page outside the

@@ -5,10 +5,11 @@
 #ifndef GUNYAH_SELFTEST_TAP_H
 #define GUNYAH_SELFTEST_TAP_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static unsigned int tap_count, tap_failed;
 
@@ -18,35 +19,31 @@ static inline void tap_begin(void)
 	fflush(stdout);
 }
 
-__attribute__((format(printf, 2, 3)))
-static inline bool tap_check(bool cond, const char *fmt, ...)
+static inline bool tap_line(bool cond)
 {
-	va_list ap;
-
 	tap_count++;
 	if (!cond)
 		tap_failed++;
 	printf("%s %u - ", cond ? "ok" : "not ok", tap_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
 	return cond;
 }
 
-__attribute__((format(printf, 1, 2)))
-static inline void tap_diag(const char *fmt, ...)
-{
-	va_list ap;
+/* Report one assertion; the description is a printf format. */
+#define tap_check(cond, fmt, ...)						\
+	({									\
+		bool ok_ = tap_line(cond);					\
+										\
+		printf(fmt "\n", ##__VA_ARGS__);				\
+		fflush(stdout);							\
+		ok_;								\
+	})
 
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
+/* A TAP comment line. */
+#define tap_diag(fmt, ...)							\
+	do {									\
+		printf("# " fmt "\n", ##__VA_ARGS__);				\
+		fflush(stdout);							\
+	} while (0)
 
 static inline int tap_finish(void)
 {

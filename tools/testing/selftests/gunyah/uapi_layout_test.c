@@ -77,13 +77,19 @@ static void check_true(const char *what, bool cond)
 /* The size of a whole type, in bytes. */
 #define CHECK_SIZE(type, size)		check_num("sizeof(" #type ")", sizeof(type), (size), false)
 
-/* The offset and the size of one (possibly nested) member, in bytes. */
+/*
+ * The offset and the size of one (possibly nested) member, in bytes, both
+ * measured through one pointer to the member of a real object.
+ */
 #define CHECK_FIELD(type, member, off, size)					\
 	do {									\
+		static type obj_;						\
+		__auto_type p_ = &obj_.member;					\
+										\
 		check_num("offsetof(" #type ", " #member ")",			\
-			  offsetof(type, member), (off), false);		\
+			  (size_t)((char *)p_ - (char *)&obj_), (off), false);	\
 		check_num("sizeof(" #type "." #member ")",			\
-			  sizeof(((type *)0)->member), (size), false);		\
+			  sizeof(*p_), (size), false);				\
 	} while (0)
 
 /*
