@@ -27,7 +27,7 @@ export CROSS_COMPILE
 
 KMAKE = $(MAKE) -C $(KDIR) ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE) CONFIG_GUNYAH=m
 
-all: modules hyp selftests
+all: modules test_modules hyp selftests
 
 $(DEPS)/env.mk:
 	$(ROOT)/tools/testing/gunyah/setup-deps.sh
@@ -37,8 +37,14 @@ deps: $(NEED_DEPS)
 modules: $(NEED_DEPS)
 	$(KMAKE) M=$(ROOT) modules
 
+# Test-only modules (fault injection control, a test VM function type).
+test_modules: modules
+	$(KMAKE) M=$(ROOT)/tools/testing/selftests/gunyah/module \
+		KBUILD_EXTRA_SYMBOLS=$(ROOT)/Module.symvers modules
+
 modules_clean:
 	$(if $(KDIR),$(KMAKE) M=$(ROOT) clean)
+	$(if $(KDIR),$(KMAKE) M=$(ROOT)/tools/testing/selftests/gunyah/module clean)
 
 hyp: $(NEED_DEPS)
 	$(MAKE) -C $(ROOT)/tools/testing/gunyah/hyp O=$(BUILD)/hyp KCOMMON=$(KCOMMON)
@@ -63,4 +69,4 @@ run: all
 clean: modules_clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules modules_clean hyp selftests unit lint check run clean
+.PHONY: all deps modules test_modules modules_clean hyp selftests unit lint check run clean

@@ -9,7 +9,133 @@
 #include <linux/bitfield.h>
 #include <linux/bits.h>
 #include <linux/errno.h>
+#include <linux/list.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
 #include <linux/types.h>
+
+#include <uapi/linux/gunyah.h>
+
+struct gunyah_vm;
+
+/**
+ * struct gunyah_resource - a hypervisor resource of a VM, from the RM
+ * @type: &enum gunyah_resource_type (see the Resource Manager)
+ * @capid: capability ID in the host's capability space
+ * @irq: Linux IRQ for the resource's interrupt, or 0
+ * @rm_label: label the RM gave the resource
+ * @list: entry in a resource ticket's list
+ */
+struct gunyah_resource {
+	u32 type;
+	u64 capid;
+	unsigned int irq;
+	u32 rm_label;
+	struct list_head list;
+};
+
+/**
+ * struct gunyah_vm_resource_ticket - a claim on resources of a VM
+ * @vm_list: entry in the VM's ticket list
+ * @resources: resources handed to this ticket
+ * @resource_type: the type of resource wanted
+ * @label: the label wanted
+ * @owner: module providing the callbacks
+ * @populate: a matching resource arrived; return false to refuse it
+ * @unpopulate: the resource goes away (VM teardown, or ticket removal)
+ *
+ * Resources arrive when the VM starts; a ticket registered later is
+ * populated straight away with matching resources the VM already has.
+ */
+struct gunyah_vm_resource_ticket {
+	struct list_head vm_list;
+	struct list_head resources;
+	u32 resource_type;
+	u32 label;
+	struct module *owner;
+	bool (*populate)(struct gunyah_vm_resource_ticket *ticket,
+			 struct gunyah_resource *ghrsc);
+	void (*unpopulate)(struct gunyah_vm_resource_ticket *ticket,
+			   struct gunyah_resource *ghrsc);
+};
+
+int gunyah_vm_add_resource_ticket(struct gunyah_vm *ghvm,
+				  struct gunyah_vm_resource_ticket *ticket);
+void gunyah_vm_remove_resource_ticket(struct gunyah_vm *ghvm,
+				      struct gunyah_vm_resource_ticket *ticket);
+bool gunyah_vm_get(struct gunyah_vm *ghvm);
+void gunyah_vm_put(struct gunyah_vm *ghvm);
+
+struct gunyah_vm_function_instance;
+
+/**
+ * struct gunyah_vm_function - a type of VM function (vCPU, irqfd, ...)
+ * @type: &enum gunyah_fn_type
+ * @name: for messages
+ * @mod: module providing the function
+ * @bind: create an instance; returns >= 0 (e.g. a file descriptor) or -errno
+ * @unbind: destroy an instance
+ * @compare: whether an instance matches a REMOVE_FUNCTION argument
+ */
+struct gunyah_vm_function {
+	u32 type;
+	const char *name;
+	struct module *mod;
+	long (*bind)(struct gunyah_vm_function_instance *f);
+	void (*unbind)(struct gunyah_vm_function_instance *f);
+	bool (*compare)(const struct gunyah_vm_function_instance *f, const void *arg,
+			size_t size);
+};
+
+/**
+ * struct gunyah_vm_function_instance - one function added to a VM
+ * @arg_size: size of @argp
+ * @argp: copy of the user's argument
+ * @ghvm: the VM
+ * @mod: module of @fn (a reference is held)
+ * @fn: the function type
+ * @data: the function's private data
+ * @vm_list: entry in the VM's function list
+ */
+struct gunyah_vm_function_instance {
+	size_t arg_size;
+	void *argp;
+	struct gunyah_vm *ghvm;
+	struct module *mod;
+	struct gunyah_vm_function *fn;
+	void *data;
+	struct list_head vm_list;
+};
+
+int gunyah_vm_function_register(struct gunyah_vm_function *f);
+void gunyah_vm_function_unregister(struct gunyah_vm_function *f);
+
+/* Module alias that lets the VM manager load a function type on demand. */
+#define MODULE_ALIAS_GUNYAH_VM_FUNCTION(_type)	MODULE_ALIAS("ghfunc:" __stringify(_type))
+
+#define DECLARE_GUNYAH_VM_FUNCTION(_name, _type, _bind, _unbind, _compare)	\
+	static struct gunyah_vm_function _name = {				\
+		.type = _type,							\
+		.name = __stringify(_name),					\
+		.mod = THIS_MODULE,						\
+		.bind = _bind,							\
+		.unbind = _unbind,						\
+		.compare = _compare,						\
+	}
+
+#define DECLARE_GUNYAH_VM_FUNCTION_INIT(_name, _type, _bind, _unbind, _compare)	\
+	DECLARE_GUNYAH_VM_FUNCTION(_name, _type, _bind, _unbind, _compare);	\
+	static int __init _name##_mod_init(void)				\
+	{									\
+		return gunyah_vm_function_register(&(_name));			\
+	}									\
+	module_init(_name##_mod_init);						\
+	static void __exit _name##_mod_exit(void)				\
+	{									\
+		gunyah_vm_function_unregister(&(_name));			\
+	}									\
+	module_exit(_name##_mod_exit);						\
+	MODULE_ALIAS_GUNYAH_VM_FUNCTION(_type)
 
 #define GUNYAH_CAPID_INVAL	U64_MAX
 #define GUNYAH_VMID_ROOT_VM	0xff

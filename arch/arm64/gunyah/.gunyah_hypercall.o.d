@@ -491,4 +491,8 @@ gunyah_hypercall.o: /work/main/arch/arm64/gunyah/gunyah_hypercall.c \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/tracepoint-defs.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/module.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/module.h \
- /work/main/include/linux/gunyah.h
+ /work/main/include/linux/gunyah.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/mod_devicetable.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/mei.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/mei_uuid.h \
+ /work/main/include/uapi/linux/gunyah.h

@@ -53,7 +53,6 @@ gunyah.o: /work/main/drivers/virt/gunyah/gunyah.c \
  arch/arm64/include/generated/uapi/asm/errno.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/asm-generic/errno.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/asm-generic/errno-base.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/module.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/list.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/container_of.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/poison.h \
@@ -65,6 +64,46 @@ gunyah.o: /work/main/drivers/virt/gunyah/gunyah.c \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/brk-imm.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/stringify.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/barrier.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/mod_devicetable.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/mei.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/mei_uuid.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/uuid.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/string.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/args.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/array_size.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/err.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/stdarg.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/string.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/string.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/fortify-string.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/bug.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/bug.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/asm-bug.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/bug.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/instrumentation.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/once_lite.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/panic.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/printk.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/init.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/kern_levels.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/linkage.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/export.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/linkage.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/ratelimit_types.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/param.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/uapi/asm/param.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/param.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/asm-generic/param.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/spinlock_types_raw.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/spinlock_types.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/qspinlock_types.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/qrwlock_types.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/lockdep_types.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/dynamic_debug.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/jump_label.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/jump_label.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/insn.h \
+ /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/module.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/stat.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/stat.h \
  arch/arm64/include/generated/uapi/asm/stat.h \
@@ -94,11 +133,7 @@ gunyah.o: /work/main/drivers/virt/gunyah/gunyah.c \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/cmpxchg.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/lse.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/atomic_ll_sc.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/export.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/linkage.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/linkage.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/alternative.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/init.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/atomic_lse.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/atomic/atomic-arch-fallback.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/atomic/atomic-long.h \
@@ -114,9 +149,6 @@ gunyah.o: /work/main/drivers/virt/gunyah/gunyah.c \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/bitops/ext2-atomic-setbit.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/kasan-enabled.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/static_key.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/jump_label.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/jump_label.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/insn.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/cputype.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/sysreg.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/kasan-tags.h \
@@ -135,35 +167,13 @@ gunyah.o: /work/main/drivers/virt/gunyah/gunyah.c \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/time32.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/timex.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/timex.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/param.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/uapi/asm/param.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/param.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/asm-generic/param.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/timex.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/arch_timer.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/hwcap.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/uapi/asm/hwcap.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/cpufeature.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/bug.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/bug.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/asm-bug.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/bug.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/instrumentation.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/once_lite.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/panic.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/printk.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/stdarg.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/kern_levels.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/ratelimit_types.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/spinlock_types_raw.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/spinlock_types.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/qspinlock_types.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/qrwlock_types.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/lockdep_types.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/dynamic_debug.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/kernel.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/align.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/array_size.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/hex.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/kstrtox.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/log2.h \
@@ -176,12 +186,6 @@ gunyah.o: /work/main/drivers/virt/gunyah/gunyah.c \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/cleanup.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/bitmap.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/find.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/string.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/args.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/err.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/string.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/string.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/fortify-string.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/bitmap-str.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/cpumask_types.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/threads.h \
@@ -459,7 +463,6 @@ gunyah.o: /work/main/drivers/virt/gunyah/gunyah.c \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/timerqueue.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/rcu_sync.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/delayed_call.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/uuid.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/errseq.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/ioprio.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/sched/rt.h \
@@ -491,10 +494,8 @@ gunyah.o: /work/main/drivers/virt/gunyah/gunyah.c \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/tracepoint-defs.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/arch/arm64/include/asm/module.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/asm-generic/module.h \
+ /work/main/include/uapi/linux/gunyah.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/of.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/mod_devicetable.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/mei.h \
- /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/mei_uuid.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/property.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/fwnode.h \
  /work/main/.deps/root/usr/src/linux-headers-6.12.117+deb12-common/include/linux/of_platform.h \

@@ -13,14 +13,17 @@ OUT=$1
 shift
 
 BUSYBOX=$(sed -n 's/^BUSYBOX := //p' "$DEPS/env.mk")
+KVER=$(sed -n 's/^KVER := //p' "$DEPS/env.mk")
 STAGE=$(mktemp -d "$BUILD/initramfs.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 
-mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,lib/modules/gunyah,extra}
+MODDIR=$STAGE/lib/modules/$KVER/gunyah
+mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,extra} "$MODDIR"
 cp "$BUSYBOX" "$STAGE/bin/busybox"
 ln -s busybox "$STAGE/bin/sh"
 cp "$ROOT/tools/testing/gunyah/initramfs/init" "$STAGE/init"
-find "$ROOT/arch" "$ROOT/drivers" -name '*.ko' -exec cp {} "$STAGE/lib/modules/gunyah/" \;
+find "$ROOT/arch" "$ROOT/drivers" "$ROOT/tools/testing/selftests/gunyah/module" -name '*.ko' \
+	-exec cp {} "$MODDIR/" \;
 cp -r "$BUILD/selftests/tests" "$STAGE/tests"
 for x in "$@"; do
 	[ -n "$x" ] || continue

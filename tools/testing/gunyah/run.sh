@@ -61,7 +61,7 @@ INITRD=$BUILD/run/initramfs-$TAG.cpio
 MACHINE="virt,gic-version=3,its=off,highmem=off"
 QEMU=(qemu-system-aarch64 -cpu cortex-a72 -smp "$CPUS" -m "$MEM_MB" -nographic -no-reboot
       -monitor none -serial stdio -nic none)
-APPEND="console=ttyAMA0 panic=-1 rdinit=/init gh_suite=$SUITE gh_cpus=$CPUS gh_profile=$PROFILE"
+APPEND="console=ttyAMA0 panic=-1 panic_on_oops=1 rdinit=/init gh_suite=$SUITE gh_cpus=$CPUS gh_profile=$PROFILE"
 
 hex() { printf '0x%x' "$1"; }
 rand64() { printf '0x%s' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"; }
@@ -87,6 +87,7 @@ else
 	fdtput -t x "$DTB" /chosen linux,initrd-start 0 "$(hex "$PLAT_HOST_INITRD")"
 	fdtput -t x "$DTB" /chosen linux,initrd-end 0 "$(hex "$INITRD_END")"
 	fdtput -t s "$DTB" /chosen bootargs "$APPEND"
+	# fdtput -t x takes hexadecimal cells.
 	txhi=$(hex $((TX_CAP >> 32 & 0xffffffff))); txlo=$(hex $((TX_CAP & 0xffffffff)))
 	rxhi=$(hex $((RX_CAP >> 32 & 0xffffffff))); rxlo=$(hex $((RX_CAP & 0xffffffff)))
 	if [ "$PROFILE" = v17 ]; then
@@ -107,7 +108,7 @@ else
 		fdtput -t s "$DTB" /hypervisor/qcom,gunyah-vm qcom,vendor Qualcomm
 		fdtput -t s "$DTB" "$RM" compatible gunyah-resource-manager \
 			qcom,resource-manager-1-0 qcom,resource-manager
-		fdtput -t x "$DTB" "$RM" qcom,free-irq-start $((32 + 208))
+		fdtput -t x "$DTB" "$RM" qcom,free-irq-start "$(printf %x $((32 + 208)))"
 		fdtput -t x "$DTB" "$RM" qcom,tx-message-size 0xf0
 		fdtput -t x "$DTB" "$RM" qcom,rx-message-size 0xf0
 		fdtput -t x "$DTB" "$RM" qcom,tx-queue-depth 8
@@ -117,7 +118,7 @@ else
 	fdtput -t x "$DTB" /hypervisor '#address-cells' 2
 	fdtput -t x "$DTB" /hypervisor '#size-cells' 0
 	fdtput -t x "$DTB" "$RM" reg "$txhi" "$txlo" "$rxhi" "$rxlo"
-	fdtput -t x "$DTB" "$RM" interrupts 0 $TX_SPI 1 0 $RX_SPI 1
+	fdtput -t x "$DTB" "$RM" interrupts 0 "$(printf %x $TX_SPI)" 1 0 "$(printf %x $RX_SPI)" 1
 
 	PROFILE_NR=0
 	[ "$PROFILE" = oss ] && PROFILE_NR=1

@@ -42,7 +42,7 @@ void host_stage2_init(void)
 void host_stage2_load(void)
 {
 	write_sysreg(VTCR_VALUE, vtcr_el2);
-	write_sysreg((u64)host_s2.root | ((u64)HOST_VMID << 48), vttbr_el2);
+	write_sysreg((u64)host_s2.root | ((u64)HOST_S2_VMID << 48), vttbr_el2);
 	isb();
 	asm volatile("tlbi vmalls12e1" : : : "memory");
 	dsb_nsh();

@@ -4,7 +4,7 @@
 
 #include "pgtable.h"
 
-#define HOST_VMID	0
+#define HOST_S2_VMID	0
 
 extern struct pgtable host_s2;
 

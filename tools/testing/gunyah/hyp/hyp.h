@@ -20,6 +20,7 @@ typedef int64_t s64;
 #include "compiler.h"
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define IS_ALIGNED(x, a)	(((x) & ((a) - 1)) == 0)
 #define PAGE_SIZE		4096UL
 
 static inline u64 align_up(u64 x, u64 a)

@@ -21,8 +21,20 @@
 #define GH_ERROR_RETRY			(-2)
 #define GH_ERROR_ARG_INVAL		1
 #define GH_ERROR_ARG_SIZE		2
+#define GH_ERROR_ARG_ALIGN		3
+#define GH_ERROR_NOMEM			10
+#define GH_ERROR_NORESOURCES		11
+#define GH_ERROR_ADDR_OVFL		20
 #define GH_ERROR_ADDR_INVAL		22
+#define GH_ERROR_DENIED			30
+#define GH_ERROR_BUSY			31
+#define GH_ERROR_OBJECT_STATE		33
 #define GH_ERROR_CSPACE_CAP_NULL	50
+#define GH_ERROR_CSPACE_WRONG_OBJ_TYPE	52
+#define GH_ERROR_CSPACE_INSUF_RIGHTS	53
+#define GH_ERROR_CSPACE_FULL		54
+#define GH_ERROR_MSGQUEUE_EMPTY		60
+#define GH_ERROR_MSGQUEUE_FULL		61
 
 /* hyp_identify: API version 1, 64-bit, little-endian. */
 #define GH_API_VERSION			1
@@ -34,7 +46,7 @@
  * hyp_identify feature flags (API flags 0) this hypervisor advertises:
  * only what it implements.  Mirrored in the in-host tests.
  */
-#define GH_FEATURES0			0UL
+#define GH_FEATURES0			BIT(2)	/* message queues */
 
 u64 hyp_api_info(void);
 void gunyah_hypercall(struct trap_frame *f, unsigned int nr);

@@ -9,6 +9,7 @@
  */
 #include "hyp.h"
 #include "page_alloc.h"
+#include "rm.h"
 
 const struct hyp_bootcfg *bootcfg = (const struct hyp_bootcfg *)PLAT_BOOTCFG_ADDR;
 
@@ -33,6 +34,7 @@ void __noreturn hyp_main_primary(void)
 	       bootcfg->nr_cpus);
 	page_alloc_init();
 	host_stage2_init();
+	rm_init();
 	cpu_init_el2();
 	printf("entering the host kernel at %lx, DTB %lx\n", PLAT_HOST_KERNEL, PLAT_HOST_DTB);
 	enter_host(PLAT_HOST_KERNEL, PLAT_HOST_DTB, hyp_stack_top(0));

@@ -76,6 +76,24 @@ static uint64_t *descend(struct pgtable *pgt, uint64_t *desc, int level)
 	return t;
 }
 
+/*
+ * If @t (a table at @level) maps one contiguous, block-aligned range with
+ * the same attributes, return the block descriptor that can replace it.
+ */
+static uint64_t table_as_block(const uint64_t *t, int level)
+{
+	uint64_t step = 1ULL << level_shift(level), first = t[0];
+	uint64_t pa = first & S2_OA_MASK;
+
+	if (!(first & DESC_VALID) || is_table(first, level) ||
+	    (pa & ((step << 9) - 1)))
+		return 0;
+	for (int i = 1; i < ENTRIES; i++)
+		if (t[i] != (first + i * step))
+			return 0;
+	return leaf_desc(pa, first, level - 1);
+}
+
 static int map_level(struct pgtable *pgt, uint64_t *table, int level, uint64_t ipa,
 		     uint64_t pa, uint64_t size, uint64_t attr)
 {
@@ -101,6 +119,15 @@ static int map_level(struct pgtable *pgt, uint64_t *table, int level, uint64_t i
 			ret = map_level(pgt, next, level + 1, ipa, pa, chunk, attr);
 			if (ret)
 				return ret;
+			/* Merge a table that became one block again. */
+			if (level >= S2_START_LEVEL) {
+				uint64_t block = table_as_block(next, level + 1);
+
+				if (block) {
+					*desc = block;
+					pgt->ops->free_table(pgt->ops->ctx, next);
+				}
+			}
 		}
 		ipa += chunk;
 		pa += chunk;

@@ -1,0 +1,817 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Gunyah VM manager.
+ *
+ * /dev/gunyah creates VMs.  A VM is an anonymous-inode file: its ioctls
+ * configure it, start it, and add or remove functions (vCPUs, irqfds,
+ * ...), which are loaded by type from modules on demand.  When the last
+ * reference goes away the VM is stopped, reset and deallocated in the
+ * Resource Manager, whatever state it reached.
+ *
+ * Resources of a started VM (vCPU capabilities, doorbells, ...) are
+ * handed to whoever registered a resource ticket of the same type and
+ * label, before or after the VM started.
+ *
+ * Locking, outermost first: ghvm->status_lock (start and teardown, status
+ * changes), ghvm->fn_lock, ghvm->resources_lock, ghvm->mem_lock.  RM calls
+ * may be made with any of them held; RM notifications take only
+ * status_lock (for writing), from the RM's notification work.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/gunyah.h>
+#include <linux/irqdomain.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "vm_mgr.h"
+
+#define GUNYAH_VM_STOP_TIMEOUT		(10 * HZ)
+
+struct gunyah_vm_mgr {
+	struct gunyah_rm *rm;
+	struct miscdevice miscdev;
+};
+
+static DEFINE_XARRAY(gunyah_vm_functions);
+
+/**
+ * gunyah_vm_function_register() - make a VM function type available
+ * @fn: the function type
+ *
+ * Return: 0, -EINVAL for an incomplete @fn, or -EEXIST if the type is taken.
+ */
+int gunyah_vm_function_register(struct gunyah_vm_function *fn)
+{
+	if (!fn->bind || !fn->unbind || !fn->compare)
+		return -EINVAL;
+	return xa_err(xa_cmpxchg(&gunyah_vm_functions, fn->type, NULL, fn, GFP_KERNEL)) ?:
+	       (xa_load(&gunyah_vm_functions, fn->type) == fn ? 0 : -EEXIST);
+}
+EXPORT_SYMBOL_GPL(gunyah_vm_function_register);
+
+/**
+ * gunyah_vm_function_unregister() - withdraw a VM function type
+ * @fn: the function type passed to gunyah_vm_function_register()
+ *
+ * Instances hold a reference on the providing module, so none exist when
+ * its exit function calls this.
+ */
+void gunyah_vm_function_unregister(struct gunyah_vm_function *fn)
+{
+	xa_cmpxchg(&gunyah_vm_functions, fn->type, fn, NULL, GFP_KERNEL);
+}
+EXPORT_SYMBOL_GPL(gunyah_vm_function_unregister);
+
+static struct gunyah_vm_function *gunyah_vm_get_function(u32 type)
+{
+	struct gunyah_vm_function *fn;
+
+	xa_lock(&gunyah_vm_functions);
+	fn = xa_load(&gunyah_vm_functions, type);
+	if (fn && !try_module_get(fn->mod))
+		fn = NULL;
+	xa_unlock(&gunyah_vm_functions);
+	if (fn)
+		return fn;
+
+	request_module("ghfunc:%u", type);
+
+	xa_lock(&gunyah_vm_functions);
+	fn = xa_load(&gunyah_vm_functions, type);
+	if (fn && !try_module_get(fn->mod))
+		fn = NULL;
+	xa_unlock(&gunyah_vm_functions);
+	return fn;
+}
+
+static void gunyah_vm_remove_function_instance(struct gunyah_vm_function_instance *inst)
+{
+	inst->fn->unbind(inst);
+	list_del(&inst->vm_list);
+	module_put(inst->fn->mod);
+	kfree(inst->argp);
+	kfree(inst);
+}
+
+static long gunyah_vm_add_function(struct gunyah_vm *ghvm, struct gunyah_fn_desc *f)
+{
+	struct gunyah_vm_function_instance *inst;
+	long r;
+
+	if (f->arg_size > GUNYAH_FN_MAX_ARG_SIZE)
+		return -EINVAL;
+
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	if (!inst)
+		return -ENOMEM;
+	inst->arg_size = f->arg_size;
+	if (inst->arg_size) {
+		inst->argp = memdup_user(u64_to_user_ptr(f->arg), f->arg_size);
+		if (IS_ERR(inst->argp)) {
+			r = PTR_ERR(inst->argp);
+			goto free;
+		}
+	}
+
+	inst->fn = gunyah_vm_get_function(f->type);
+	if (!inst->fn) {
+		r = -ENOENT;
+		goto free_arg;
+	}
+	inst->mod = inst->fn->mod;
+	inst->ghvm = ghvm;
+
+	mutex_lock(&ghvm->fn_lock);
+	r = inst->fn->bind(inst);
+	if (r < 0) {
+		mutex_unlock(&ghvm->fn_lock);
+		module_put(inst->fn->mod);
+		goto free_arg;
+	}
+	list_add(&inst->vm_list, &ghvm->functions);
+	mutex_unlock(&ghvm->fn_lock);
+	return r;
+
+free_arg:
+	kfree(inst->argp);
+free:
+	kfree(inst);
+	return r;
+}
+
+static long gunyah_vm_rm_function(struct gunyah_vm *ghvm, struct gunyah_fn_desc *f)
+{
+	struct gunyah_vm_function_instance *inst, *iter;
+	void *argp;
+	long r = -ENOENT;
+
+	if (f->arg_size > GUNYAH_FN_MAX_ARG_SIZE)
+		return -EINVAL;
+	argp = f->arg_size ? memdup_user(u64_to_user_ptr(f->arg), f->arg_size) : NULL;
+	if (IS_ERR(argp))
+		return PTR_ERR(argp);
+
+	mutex_lock(&ghvm->fn_lock);
+	list_for_each_entry_safe(inst, iter, &ghvm->functions, vm_list) {
+		if (inst->fn->type == f->type && inst->fn->compare(inst, argp, f->arg_size)) {
+			gunyah_vm_remove_function_instance(inst);
+			r = 0;
+			break;
+		}
+	}
+	mutex_unlock(&ghvm->fn_lock);
+	kfree(argp);
+	return r;
+}
+
+/**
+ * gunyah_vm_add_resource_ticket() - claim resources of a VM
+ * @ghvm: the VM
+ * @ticket: type, label and callbacks; resources the VM already has are
+ *          handed over before this returns
+ *
+ * Return: 0, or -EEXIST if a ticket for the same type and label exists.
+ */
+int gunyah_vm_add_resource_ticket(struct gunyah_vm *ghvm,
+				  struct gunyah_vm_resource_ticket *ticket)
+{
+	struct gunyah_vm_resource_ticket *iter;
+	struct gunyah_resource *ghrsc, *rsc_iter;
+	int ret = 0;
+
+	mutex_lock(&ghvm->resources_lock);
+	list_for_each_entry(iter, &ghvm->resource_tickets, vm_list) {
+		if (iter->resource_type == ticket->resource_type && iter->label == ticket->label) {
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	if (!try_module_get(ticket->owner)) {
+		ret = -ENODEV;
+		goto out;
+	}
+	list_add(&ticket->vm_list, &ghvm->resource_tickets);
+	INIT_LIST_HEAD(&ticket->resources);
+
+	list_for_each_entry_safe(ghrsc, rsc_iter, &ghvm->resources, list) {
+		if (ghrsc->type == ticket->resource_type && ghrsc->rm_label == ticket->label) {
+			if (ticket->populate(ticket, ghrsc))
+				list_move(&ghrsc->list, &ticket->resources);
+		}
+	}
+out:
+	mutex_unlock(&ghvm->resources_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gunyah_vm_add_resource_ticket);
+
+/**
+ * gunyah_vm_remove_resource_ticket() - give back a claim on resources
+ * @ghvm: the VM
+ * @ticket: a ticket added with gunyah_vm_add_resource_ticket()
+ *
+ * Its resources are unpopulated and return to the VM's pool.
+ */
+void gunyah_vm_remove_resource_ticket(struct gunyah_vm *ghvm,
+				      struct gunyah_vm_resource_ticket *ticket)
+{
+	struct gunyah_resource *ghrsc, *iter;
+
+	mutex_lock(&ghvm->resources_lock);
+	list_for_each_entry_safe(ghrsc, iter, &ticket->resources, list) {
+		ticket->unpopulate(ticket, ghrsc);
+		list_move(&ghrsc->list, &ghvm->resources);
+	}
+	module_put(ticket->owner);
+	list_del(&ticket->vm_list);
+	mutex_unlock(&ghvm->resources_lock);
+}
+EXPORT_SYMBOL_GPL(gunyah_vm_remove_resource_ticket);
+
+static void gunyah_vm_add_resource(struct gunyah_vm *ghvm, struct gunyah_resource *ghrsc)
+{
+	struct gunyah_vm_resource_ticket *ticket;
+
+	mutex_lock(&ghvm->resources_lock);
+	list_for_each_entry(ticket, &ghvm->resource_tickets, vm_list) {
+		if (ghrsc->type == ticket->resource_type && ghrsc->rm_label == ticket->label) {
+			if (ticket->populate(ticket, ghrsc)) {
+				list_add(&ghrsc->list, &ticket->resources);
+				goto out;
+			}
+		}
+	}
+	list_add(&ghrsc->list, &ghvm->resources);
+out:
+	mutex_unlock(&ghvm->resources_lock);
+}
+
+static void gunyah_vm_free_resource(struct gunyah_resource *ghrsc)
+{
+	if (ghrsc->irq)
+		irq_dispose_mapping(ghrsc->irq);
+	kfree(ghrsc);
+}
+
+static int gunyah_vm_populate_resources(struct gunyah_vm *ghvm)
+{
+	struct gunyah_rm_hyp_resources *res;
+	u32 i, n;
+	int ret;
+
+	ret = gunyah_rm_get_hyp_resources(ghvm->rm, ghvm->vmid, &res);
+	if (ret)
+		return ret;
+
+	n = le32_to_cpu(res->n_entries);
+	for (i = 0; i < n; i++) {
+		const struct gunyah_rm_hyp_resource *e = &res->entries[i];
+		struct gunyah_resource *ghrsc;
+		u32 virq = le32_to_cpu(e->virq);
+
+		ghrsc = kzalloc(sizeof(*ghrsc), GFP_KERNEL);
+		if (!ghrsc) {
+			ret = -ENOMEM;
+			break;
+		}
+		ghrsc->type = e->type;
+		ghrsc->capid = le64_to_cpu(e->cap_id);
+		ghrsc->rm_label = le32_to_cpu(e->resource_label);
+		if (virq) {
+			ret = gunyah_rm_map_virq(ghvm->rm, virq);
+			if (ret < 0) {
+				kfree(ghrsc);
+				break;
+			}
+			ghrsc->irq = ret;
+			ret = 0;
+		}
+		gunyah_vm_add_resource(ghvm, ghrsc);
+	}
+	kfree(res);
+	return ret;
+}
+
+static void gunyah_vm_clean_resources(struct gunyah_vm *ghvm)
+{
+	struct gunyah_vm_resource_ticket *ticket, *titer;
+	struct gunyah_resource *ghrsc, *riter;
+
+	mutex_lock(&ghvm->resources_lock);
+	if (!list_empty(&ghvm->resource_tickets)) {
+		dev_warn(ghvm->parent, "VM %u: resource tickets left at teardown\n", ghvm->vmid);
+		list_for_each_entry_safe(ticket, titer, &ghvm->resource_tickets, vm_list) {
+			list_for_each_entry_safe(ghrsc, riter, &ticket->resources, list) {
+				ticket->unpopulate(ticket, ghrsc);
+				list_move(&ghrsc->list, &ghvm->resources);
+			}
+			module_put(ticket->owner);
+			list_del(&ticket->vm_list);
+		}
+	}
+	list_for_each_entry_safe(ghrsc, riter, &ghvm->resources, list) {
+		list_del(&ghrsc->list);
+		gunyah_vm_free_resource(ghrsc);
+	}
+	mutex_unlock(&ghvm->resources_lock);
+}
+
+static int gunyah_vm_rm_notification(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct gunyah_vm *ghvm = container_of(nb, struct gunyah_vm, nb);
+	const struct gunyah_rm_notification *n = data;
+	const struct gunyah_rm_vm_exited_payload *exited = n->payload;
+	const struct gunyah_rm_vm_status_payload *status = n->payload;
+	size_t reason_size;
+
+	/* Both payloads start with the VMID and are at least 8 bytes. */
+	if (action != GUNYAH_RM_NOTIFICATION_VM_EXITED &&
+	    action != GUNYAH_RM_NOTIFICATION_VM_STATUS)
+		return NOTIFY_DONE;
+	if (n->size < sizeof(*status) || ghvm->vmid == GUNYAH_VMID_INVAL ||
+	    le16_to_cpu(status->vmid) != ghvm->vmid)
+		return NOTIFY_DONE;
+
+	/*
+	 * Teardown waits for these without holding status_lock, so the
+	 * status is written without it; start holds the lock while it makes
+	 * calls, and no notification about this VM moves it meanwhile.
+	 */
+	if (action == GUNYAH_RM_NOTIFICATION_VM_EXITED) {
+		reason_size = min_t(size_t, le32_to_cpu(exited->exit_reason_size),
+				    n->size - sizeof(*exited));
+		ghvm->exit_info.type = le16_to_cpu(exited->exit_type);
+		ghvm->exit_info.reason_size = le32_to_cpu(exited->exit_reason_size);
+		memcpy(ghvm->exit_info.reason, exited->exit_reason,
+		       min(reason_size, sizeof(ghvm->exit_info.reason)));
+		if (READ_ONCE(ghvm->vm_status) == GUNYAH_RM_VM_STATUS_RUNNING)
+			WRITE_ONCE(ghvm->vm_status, GUNYAH_RM_VM_STATUS_EXITED);
+	} else if (status->vm_status == GUNYAH_RM_VM_STATUS_RESET) {
+		WRITE_ONCE(ghvm->vm_status, GUNYAH_RM_VM_STATUS_RESET);
+	}
+	wake_up(&ghvm->vm_status_wait);
+	return NOTIFY_STOP;
+}
+
+static bool gunyah_vm_boot_context_ok(u32 reg)
+{
+	u8 set = reg >> GUNYAH_VM_BOOT_CONTEXT_REG_SHIFT, index = reg & 0xff;
+
+	if (reg >> 16)
+		return false;
+	switch (set) {
+	case REG_SET_X:
+		return index < 32;
+	case REG_SET_PC:
+		return index == 0;
+	case REG_SET_SP:
+		return index < 3;
+	default:
+		return false;
+	}
+}
+
+static int gunyah_vm_set_boot_context_all(struct gunyah_vm *ghvm)
+{
+	unsigned long reg;
+	u64 *value;
+	int ret;
+
+	xa_for_each(&ghvm->boot_context, reg, value) {
+		ret = gunyah_rm_vm_set_boot_context(ghvm->rm, ghvm->vmid,
+						    reg >> GUNYAH_VM_BOOT_CONTEXT_REG_SHIFT,
+						    reg & 0xff, *value);
+		if (ret == -EOPNOTSUPP) {
+			dev_warn_once(ghvm->parent,
+				      "the Resource Manager sets no boot context; VMs start at the entry it chooses\n");
+			return 0;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The start sequence, called with status_lock held for writing. */
+static int gunyah_vm_start(struct gunyah_vm *ghvm)
+{
+	struct gunyah_vm_mem_region *dtb_region;
+	u16 host_vmid;
+	int ret;
+
+	if (!ghvm->dtb.size)
+		return -EINVAL;
+	mutex_lock(&ghvm->mem_lock);
+	dtb_region = gunyah_vm_find_mem_region(ghvm, ghvm->dtb.guest_phys_addr, ghvm->dtb.size);
+	mutex_unlock(&ghvm->mem_lock);
+	if (!dtb_region)
+		return -ENOENT;
+	/* The host's own VMID, for the ACL of shared memory. */
+	ret = gunyah_rm_get_vmid(ghvm->rm, &host_vmid);
+	if (ret)
+		goto err;
+
+	ret = gunyah_rm_alloc_vmid(ghvm->rm, 0);
+	if (ret < 0)
+		goto err;
+	ghvm->vmid = ret;
+	ghvm->vm_status = GUNYAH_RM_VM_STATUS_LOAD;
+
+	ret = gunyah_vm_share_mem_regions(ghvm, host_vmid);
+	if (ret)
+		goto err;
+
+	ret = gunyah_rm_vm_configure(ghvm->rm, ghvm->vmid, GUNYAH_RM_VM_AUTH_NONE,
+				     dtb_region->parcel.mem_handle, 0, 0,
+				     ghvm->dtb.guest_phys_addr - dtb_region->guest_phys_addr,
+				     ghvm->dtb.size);
+	if (ret)
+		goto err;
+	ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT;
+
+	ret = gunyah_rm_vm_set_address_layout(ghvm->rm, ghvm->vmid, GUNYAH_RM_RANGE_ID_IMAGE,
+					      dtb_region->guest_phys_addr, dtb_region->size);
+	if (ret == -EOPNOTSUPP) {
+		/* The open-source RM places the image from the VM's device tree. */
+		dev_dbg(ghvm->parent, "RM has no address layout RPC\n");
+		ret = 0;
+	}
+	if (ret)
+		goto err;
+
+	ret = gunyah_rm_vm_init(ghvm->rm, ghvm->vmid);
+	if (ret) {
+		ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT_FAILED;
+		goto err;
+	}
+	ghvm->vm_status = GUNYAH_RM_VM_STATUS_READY;
+
+	ret = gunyah_vm_set_boot_context_all(ghvm);
+	if (ret)
+		goto err;
+
+	ret = gunyah_vm_populate_resources(ghvm);
+	if (ret)
+		goto err;
+
+	ret = gunyah_rm_vm_start(ghvm->rm, ghvm->vmid);
+	if (ret)
+		goto err;
+	ghvm->vm_status = GUNYAH_RM_VM_STATUS_RUNNING;
+	return 0;
+
+err:
+	if (ghvm->vmid == GUNYAH_VMID_INVAL)
+		dev_warn(ghvm->parent, "VM failed to start: %d\n", ret);
+	else
+		dev_warn(ghvm->parent, "VM %u failed to start: %d\n", ghvm->vmid, ret);
+	return ret;
+}
+
+static int gunyah_vm_ensure_started(struct gunyah_vm *ghvm)
+{
+	int ret;
+
+	ret = down_write_killable(&ghvm->status_lock);
+	if (ret)
+		return ret;
+	if (ghvm->vmid == GUNYAH_VMID_INVAL) {
+		ret = gunyah_vm_start(ghvm);
+	} else {
+		/* Started before: fine if running, else it failed for good. */
+		ret = ghvm->vm_status == GUNYAH_RM_VM_STATUS_RUNNING ? 0 : -ENODEV;
+	}
+	up_write(&ghvm->status_lock);
+	return ret;
+}
+
+static long gunyah_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct gunyah_vm *ghvm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	switch (cmd) {
+	case GUNYAH_VM_SET_DTB_CONFIG: {
+		struct gunyah_vm_dtb_config dtb;
+
+		if (copy_from_user(&dtb, argp, sizeof(dtb)))
+			return -EFAULT;
+		if (overflows_type(dtb.guest_phys_addr + dtb.size, u64) ||
+		    dtb.guest_phys_addr + dtb.size < dtb.guest_phys_addr)
+			return -EOVERFLOW;
+		down_write(&ghvm->status_lock);
+		if (ghvm->vmid != GUNYAH_VMID_INVAL) {
+			r = -EBUSY;
+		} else {
+			ghvm->dtb = dtb;
+			r = 0;
+		}
+		up_write(&ghvm->status_lock);
+		return r;
+	}
+	case GUNYAH_VM_START:
+		return gunyah_vm_ensure_started(ghvm);
+	case GUNYAH_VM_ADD_FUNCTION: {
+		struct gunyah_fn_desc f;
+
+		if (copy_from_user(&f, argp, sizeof(f)))
+			return -EFAULT;
+		return gunyah_vm_add_function(ghvm, &f);
+	}
+	case GUNYAH_VM_REMOVE_FUNCTION: {
+		struct gunyah_fn_desc f;
+
+		if (copy_from_user(&f, argp, sizeof(f)))
+			return -EFAULT;
+		return gunyah_vm_rm_function(ghvm, &f);
+	}
+	case GUNYAH_VM_SET_BOOT_CONTEXT: {
+		struct gunyah_vm_boot_context ctx;
+		u64 *value;
+
+		if (copy_from_user(&ctx, argp, sizeof(ctx)))
+			return -EFAULT;
+		if (ctx.reserved || !gunyah_vm_boot_context_ok(ctx.reg))
+			return -EINVAL;
+		down_write(&ghvm->status_lock);
+		if (ghvm->vmid != GUNYAH_VMID_INVAL) {
+			r = -EINVAL;
+			goto out_ctx;
+		}
+		value = xa_load(&ghvm->boot_context, ctx.reg);
+		if (!value) {
+			value = kmalloc(sizeof(*value), GFP_KERNEL);
+			if (!value) {
+				r = -ENOMEM;
+				goto out_ctx;
+			}
+			r = xa_err(xa_store(&ghvm->boot_context, ctx.reg, value, GFP_KERNEL));
+			if (r) {
+				kfree(value);
+				goto out_ctx;
+			}
+		}
+		*value = ctx.value;
+		r = 0;
+out_ctx:
+		up_write(&ghvm->status_lock);
+		return r;
+	}
+	case GH_VM_SET_USER_MEM_REGION:
+	case GH_VM_ANDROID_LEND_USER_MEM: {
+		struct gh_userspace_memory_region region;
+
+		if (copy_from_user(&region, argp, sizeof(region)))
+			return -EFAULT;
+		if (current->mm != ghvm->mm)
+			return -EPERM;
+		down_read(&ghvm->status_lock);
+		r = ghvm->vmid == GUNYAH_VMID_INVAL ?
+		    gunyah_vm_add_mem_region(ghvm, &region, cmd == GH_VM_ANDROID_LEND_USER_MEM) :
+		    -EBUSY;
+		up_read(&ghvm->status_lock);
+		return r;
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+/**
+ * gunyah_vm_get() - take a reference on a VM
+ * @ghvm: the VM
+ *
+ * Return: false if the VM is already being destroyed.
+ */
+bool gunyah_vm_get(struct gunyah_vm *ghvm)
+{
+	return kref_get_unless_zero(&ghvm->kref);
+}
+EXPORT_SYMBOL_GPL(gunyah_vm_get);
+
+/* Wait for the VM to reach @status; false after the timeout. */
+static bool gunyah_vm_wait_status(struct gunyah_vm *ghvm, enum gunyah_rm_vm_status status)
+{
+	return wait_event_timeout(ghvm->vm_status_wait,
+				  READ_ONCE(ghvm->vm_status) == status, GUNYAH_VM_STOP_TIMEOUT);
+}
+
+static void gunyah_vm_stop(struct gunyah_vm *ghvm)
+{
+	int ret;
+
+	ret = gunyah_rm_vm_stop(ghvm->rm, ghvm->vmid);
+	if (ret)
+		dev_warn(ghvm->parent, "VM %u: stop failed: %d\n", ghvm->vmid, ret);
+	if (ret || !gunyah_vm_wait_status(ghvm, GUNYAH_RM_VM_STATUS_EXITED)) {
+		if (!ret)
+			dev_warn(ghvm->parent, "VM %u: no exit notification after stop\n",
+				 ghvm->vmid);
+		WRITE_ONCE(ghvm->vm_status, GUNYAH_RM_VM_STATUS_EXITED);
+	}
+}
+
+static void gunyah_vm_destroy(struct gunyah_vm *ghvm)
+{
+	struct gunyah_vm_function_instance *inst, *iter;
+	unsigned long reg;
+	u64 *value;
+	int ret;
+
+	if (ghvm->vm_status == GUNYAH_RM_VM_STATUS_RUNNING)
+		gunyah_vm_stop(ghvm);
+
+	mutex_lock(&ghvm->fn_lock);
+	list_for_each_entry_safe(inst, iter, &ghvm->functions, vm_list)
+		gunyah_vm_remove_function_instance(inst);
+	mutex_unlock(&ghvm->fn_lock);
+	gunyah_vm_clean_resources(ghvm);
+
+	switch (ghvm->vm_status) {
+	case GUNYAH_RM_VM_STATUS_EXITED:
+	case GUNYAH_RM_VM_STATUS_READY:
+	case GUNYAH_RM_VM_STATUS_INIT_FAILED:
+		/* The RM announces the end of the reset with VM_STATUS(RESET). */
+		ret = gunyah_rm_vm_reset(ghvm->rm, ghvm->vmid);
+		if (!ret && !gunyah_vm_wait_status(ghvm, GUNYAH_RM_VM_STATUS_RESET)) {
+			dev_warn(ghvm->parent, "VM %u: reset did not complete\n", ghvm->vmid);
+			ret = -ETIMEDOUT;
+		}
+		if (ret)
+			dev_warn(ghvm->parent, "VM %u: reset failed: %d\n", ghvm->vmid, ret);
+		break;
+	default:
+		break;
+	}
+
+	gunyah_rm_notifier_unregister(ghvm->rm, &ghvm->nb);
+	gunyah_vm_reclaim_mem_regions(ghvm);
+
+	if (ghvm->vmid != GUNYAH_VMID_INVAL) {
+		ret = gunyah_rm_dealloc_vmid(ghvm->rm, ghvm->vmid);
+		if (ret)
+			dev_warn(ghvm->parent, "VM %u: dealloc failed: %d\n", ghvm->vmid, ret);
+	}
+
+	gunyah_vm_free_mem_regions(ghvm);
+	xa_for_each(&ghvm->boot_context, reg, value)
+		kfree(value);
+	xa_destroy(&ghvm->boot_context);
+	mmdrop(ghvm->mm);
+	gunyah_rm_put(ghvm->rm);
+	kfree(ghvm);
+}
+
+static void _gunyah_vm_put(struct kref *kref)
+{
+	gunyah_vm_destroy(container_of(kref, struct gunyah_vm, kref));
+}
+
+/**
+ * gunyah_vm_put() - drop a reference taken with gunyah_vm_get()
+ * @ghvm: the VM; destroyed with its last reference
+ */
+void gunyah_vm_put(struct gunyah_vm *ghvm)
+{
+	kref_put(&ghvm->kref, _gunyah_vm_put);
+}
+EXPORT_SYMBOL_GPL(gunyah_vm_put);
+
+static int gunyah_vm_release(struct inode *inode, struct file *filp)
+{
+	gunyah_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations gunyah_vm_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = gunyah_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = gunyah_vm_release,
+	.llseek = noop_llseek,
+};
+
+static long gunyah_dev_create_vm(struct gunyah_vm_mgr *mgr, unsigned long arg)
+{
+	struct gunyah_vm *ghvm;
+	struct file *file;
+	int fd, ret;
+
+	if (arg)
+		return -EINVAL;
+
+	ghvm = kzalloc(sizeof(*ghvm), GFP_KERNEL);
+	if (!ghvm)
+		return -ENOMEM;
+	ghvm->mgr = mgr;
+	ghvm->rm = mgr->rm;
+	ghvm->parent = gunyah_rm_get(mgr->rm);
+	ghvm->vmid = GUNYAH_VMID_INVAL;
+	ghvm->mm = current->mm;
+	mmgrab(ghvm->mm);
+	kref_init(&ghvm->kref);
+	init_rwsem(&ghvm->status_lock);
+	init_waitqueue_head(&ghvm->vm_status_wait);
+	ghvm->nb.notifier_call = gunyah_vm_rm_notification;
+	mutex_init(&ghvm->fn_lock);
+	INIT_LIST_HEAD(&ghvm->functions);
+	mutex_init(&ghvm->resources_lock);
+	INIT_LIST_HEAD(&ghvm->resources);
+	INIT_LIST_HEAD(&ghvm->resource_tickets);
+	mutex_init(&ghvm->mem_lock);
+	INIT_LIST_HEAD(&ghvm->mem_regions);
+	xa_init(&ghvm->boot_context);
+
+	ret = gunyah_rm_notifier_register(ghvm->rm, &ghvm->nb);
+	if (ret)
+		goto err_free;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_nb;
+	}
+	file = anon_inode_getfile("gunyah-vm", &gunyah_vm_fops, ghvm, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		put_unused_fd(fd);
+		goto err_nb;
+	}
+	fd_install(fd, file);
+	return fd;
+
+err_nb:
+	gunyah_rm_notifier_unregister(ghvm->rm, &ghvm->nb);
+err_free:
+	mmdrop(ghvm->mm);
+	gunyah_rm_put(ghvm->rm);
+	kfree(ghvm);
+	return ret;
+}
+
+static long gunyah_dev_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct gunyah_vm_mgr *mgr = container_of(filp->private_data, struct gunyah_vm_mgr,
+						 miscdev);
+
+	switch (cmd) {
+	case GUNYAH_CREATE_VM:
+		return gunyah_dev_create_vm(mgr, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations gunyah_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = gunyah_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * gunyah_vm_mgr_create() - register /dev/gunyah for a Resource Manager
+ * @rm: the Resource Manager
+ *
+ * Return: the VM manager, or an ERR_PTR.
+ */
+struct gunyah_vm_mgr *gunyah_vm_mgr_create(struct gunyah_rm *rm)
+{
+	struct gunyah_vm_mgr *mgr;
+	int ret;
+
+	mgr = kzalloc(sizeof(*mgr), GFP_KERNEL);
+	if (!mgr)
+		return ERR_PTR(-ENOMEM);
+	mgr->rm = rm;
+	mgr->miscdev.name = "gunyah";
+	mgr->miscdev.minor = MISC_DYNAMIC_MINOR;
+	mgr->miscdev.fops = &gunyah_dev_fops;
+	mgr->miscdev.parent = gunyah_rm_device(rm);
+	ret = misc_register(&mgr->miscdev);
+	if (ret) {
+		kfree(mgr);
+		return ERR_PTR(ret);
+	}
+	return mgr;
+}
+
+/**
+ * gunyah_vm_mgr_destroy() - unregister /dev/gunyah
+ * @mgr: from gunyah_vm_mgr_create()
+ *
+ * Open VM files keep the module (and so the RM) alive, so no VM exists
+ * when the RM driver unbinds through module removal.
+ */
+void gunyah_vm_mgr_destroy(struct gunyah_vm_mgr *mgr)
+{
+	misc_deregister(&mgr->miscdev);
+	kfree(mgr);
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Gunyah VM manager: /dev/gunyah, VM file descriptors and VM lifecycle.
+ */
+#ifndef _GUNYAH_VM_MGR_H
+#define _GUNYAH_VM_MGR_H
+
+#include <linux/gunyah.h>
+#include <linux/kref.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/rwsem.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include "rsc_mgr.h"
+
+struct gunyah_vm_mgr;
+
+struct gunyah_vm_mgr *gunyah_vm_mgr_create(struct gunyah_rm *rm);
+void gunyah_vm_mgr_destroy(struct gunyah_vm_mgr *mgr);
+int gunyah_rm_map_virq(struct gunyah_rm *rm, u32 virq);
+
+/**
+ * struct gunyah_vm_mem_region - user memory given to the VM up front
+ * @list: entry in the VM's region list
+ * @label: label from user space
+ * @lend: lent (the host loses access) rather than shared
+ * @guest_phys_addr: where the guest sees it
+ * @size: its size
+ * @userspace_addr: host virtual address of the memory
+ * @flags: GH_MEM_ALLOW_* rights of the guest
+ * @pages: the pinned pages
+ * @npages: number of pages
+ * @parcel: the memory parcel, once given to the RM
+ */
+struct gunyah_vm_mem_region {
+	struct list_head list;
+	u32 label;
+	bool lend;
+	u64 guest_phys_addr;
+	u64 size;
+	u64 userspace_addr;
+	u32 flags;
+	struct page **pages;
+	unsigned long npages;
+	struct gunyah_rm_mem_parcel parcel;
+};
+
+/**
+ * struct gunyah_vm - a virtual machine
+ * @vmid: VMID from the RM once allocated, else GUNYAH_VMID_INVAL
+ * @mgr: the VM manager that created it
+ * @rm: the Resource Manager
+ * @parent: the RM's device (a reference is held)
+ * @mm: the creator's mm (memory regions must come from it)
+ * @kref: references: the VM fd and function instances
+ * @status_lock: protects @vm_status and serialises start/teardown
+ * @vm_status: VM status as tracked here
+ * @vm_status_wait: woken when @vm_status changes
+ * @exit_info: from the VM_EXITED notification
+ * @nb: RM notifications
+ * @fn_lock: protects @functions
+ * @functions: function instances
+ * @resources_lock: protects @resources and @resource_tickets
+ * @resources: resources no ticket claimed (yet)
+ * @resource_tickets: registered tickets
+ * @mem_lock: protects @mem_regions
+ * @mem_regions: user memory regions
+ * @dtb: where the guest's device tree is
+ * @boot_context: registers to set at start, by (set << 8 | index)
+ */
+struct gunyah_vm {
+	u16 vmid;
+	struct gunyah_vm_mgr *mgr;
+	struct gunyah_rm *rm;
+	struct device *parent;
+	struct mm_struct *mm;
+	struct kref kref;
+
+	struct rw_semaphore status_lock;
+	enum gunyah_rm_vm_status vm_status;
+	wait_queue_head_t vm_status_wait;
+	struct gunyah_vm_exit_info exit_info;
+	struct notifier_block nb;
+
+	struct mutex fn_lock;
+	struct list_head functions;
+
+	struct mutex resources_lock;
+	struct list_head resources;
+	struct list_head resource_tickets;
+
+	struct mutex mem_lock;
+	struct list_head mem_regions;
+
+	struct gunyah_vm_dtb_config dtb;
+	struct xarray boot_context;
+};
+
+/* vm_mgr_mem.c */
+int gunyah_vm_add_mem_region(struct gunyah_vm *ghvm, const struct gh_userspace_memory_region *r,
+			     bool lend);
+int gunyah_vm_share_mem_regions(struct gunyah_vm *ghvm, u16 host_vmid);
+void gunyah_vm_reclaim_mem_regions(struct gunyah_vm *ghvm);
+void gunyah_vm_free_mem_regions(struct gunyah_vm *ghvm);
+struct gunyah_vm_mem_region *gunyah_vm_find_mem_region(struct gunyah_vm *ghvm, u64 gpa,
+						       u64 size);
+
+#endif

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Gunyah VM manager: memory given to a VM up front.
+ *
+ * GH_VM_SET_USER_MEM_REGION (shared: guest and host keep access) and
+ * GH_VM_ANDROID_LEND_USER_MEM (lent: only the guest has access) pin a range
+ * of the VMM's memory.  At start each region becomes one memory parcel
+ * (MEM_SHARE or MEM_LEND); at teardown the parcels are reclaimed and the
+ * pages unpinned.  A page whose parcel cannot be reclaimed is never given
+ * back to the kernel: it may still belong to the guest.
+ *
+ * While lent, the pages are gone from the host's stage-2: any access by
+ * the host, the kernel included, takes an external abort.  The kernel
+ * copies or reads a process's private pages on fork and for core dumps, so
+ * lent memory must be excluded from both (MADV_DONTFORK, MADV_DONTDUMP);
+ * a region that is not is refused.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "vm_mgr.h"
+
+#define GH_MEM_ALLOW_ALL	(GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC)
+#define GUNYAH_MAX_REGION_PAGES	(SZ_1G >> PAGE_SHIFT)
+
+/* Whether every mapping of [start, start + size) is kept from fork and dumps. */
+static bool gunyah_vm_lendable(struct mm_struct *mm, u64 start, u64 size)
+{
+	struct vm_area_struct *vma;
+	u64 addr = start, end = start + size;
+	bool ok = true;
+
+	mmap_read_lock(mm);
+	while (addr < end) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start > addr ||
+		    (vma->vm_flags & (VM_DONTCOPY | VM_DONTDUMP)) != (VM_DONTCOPY | VM_DONTDUMP)) {
+			ok = false;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return ok;
+}
+
+static bool ranges_overlap(u64 a, u64 a_size, u64 b, u64 b_size)
+{
+	return a < b + b_size && b < a + a_size;
+}
+
+/**
+ * gunyah_vm_find_mem_region() - the region holding a guest range
+ * @ghvm: the VM, with mem_lock held
+ * @gpa: guest physical address
+ * @size: size of the range
+ *
+ * Return: the region that contains all of [@gpa, @gpa + @size), or NULL.
+ */
+struct gunyah_vm_mem_region *gunyah_vm_find_mem_region(struct gunyah_vm *ghvm, u64 gpa,
+						       u64 size)
+{
+	struct gunyah_vm_mem_region *region;
+
+	list_for_each_entry(region, &ghvm->mem_regions, list)
+		if (gpa >= region->guest_phys_addr &&
+		    gpa + size <= region->guest_phys_addr + region->size)
+			return region;
+	return NULL;
+}
+
+/**
+ * gunyah_vm_add_mem_region() - pin user memory for the guest
+ * @ghvm: the VM, not started
+ * @r: the region from user space
+ * @lend: lend rather than share the memory
+ *
+ * Return: 0, -EINVAL for bad flags, sizes or alignment (or lent memory
+ * that fork or a core dump would touch), -EOVERFLOW for a range that
+ * wraps, -EEXIST for an overlap or a reused label, -EFAULT if the memory
+ * cannot be pinned, or -ENOMEM.
+ */
+int gunyah_vm_add_mem_region(struct gunyah_vm *ghvm, const struct gh_userspace_memory_region *r,
+			     bool lend)
+{
+	struct gunyah_vm_mem_region *region, *iter;
+	long pinned;
+	int ret;
+
+	if ((r->flags & ~GH_MEM_ALLOW_ALL) || !r->memory_size ||
+	    !PAGE_ALIGNED(r->memory_size) || !PAGE_ALIGNED(r->guest_phys_addr) ||
+	    !PAGE_ALIGNED(r->userspace_addr))
+		return -EINVAL;
+	if (r->guest_phys_addr + r->memory_size < r->guest_phys_addr ||
+	    r->userspace_addr + r->memory_size < r->userspace_addr)
+		return -EOVERFLOW;
+	if ((r->memory_size >> PAGE_SHIFT) > GUNYAH_MAX_REGION_PAGES)
+		return -EINVAL;
+	if (lend && !gunyah_vm_lendable(ghvm->mm, r->userspace_addr, r->memory_size)) {
+		dev_info_ratelimited(ghvm->parent,
+				     "lent memory must be MADV_DONTFORK and MADV_DONTDUMP\n");
+		return -EINVAL;
+	}
+
+	region = kzalloc(sizeof(*region), GFP_KERNEL);
+	if (!region)
+		return -ENOMEM;
+	region->label = r->label;
+	region->lend = lend;
+	region->guest_phys_addr = r->guest_phys_addr;
+	region->size = r->memory_size;
+	region->userspace_addr = r->userspace_addr;
+	region->flags = r->flags;
+	region->npages = r->memory_size >> PAGE_SHIFT;
+	region->parcel.mem_handle = GUNYAH_MEM_HANDLE_INVAL;
+
+	mutex_lock(&ghvm->mem_lock);
+	list_for_each_entry(iter, &ghvm->mem_regions, list) {
+		if (iter->label == r->label ||
+		    ranges_overlap(iter->guest_phys_addr, iter->size, r->guest_phys_addr,
+				   r->memory_size)) {
+			ret = -EEXIST;
+			goto err_unlock;
+		}
+	}
+
+	region->pages = kvcalloc(region->npages, sizeof(*region->pages), GFP_KERNEL);
+	if (!region->pages) {
+		ret = -ENOMEM;
+		goto err_unlock;
+	}
+	ret = account_locked_vm(ghvm->mm, region->npages, true);
+	if (ret)
+		goto err_pages;
+	pinned = pin_user_pages_fast(region->userspace_addr, region->npages,
+				     FOLL_WRITE | FOLL_LONGTERM, region->pages);
+	if (pinned != region->npages) {
+		if (pinned > 0)
+			unpin_user_pages(region->pages, pinned);
+		ret = pinned < 0 ? pinned : -EFAULT;
+		goto err_account;
+	}
+	list_add(&region->list, &ghvm->mem_regions);
+	mutex_unlock(&ghvm->mem_lock);
+	return 0;
+
+err_account:
+	account_locked_vm(ghvm->mm, region->npages, false);
+err_pages:
+	kvfree(region->pages);
+err_unlock:
+	mutex_unlock(&ghvm->mem_lock);
+	kfree(region);
+	return ret;
+}
+
+static u8 gunyah_vm_acl_rights(u32 flags)
+{
+	return (flags & GH_MEM_ALLOW_READ ? GUNYAH_RM_ACL_R : 0) |
+	       (flags & GH_MEM_ALLOW_WRITE ? GUNYAH_RM_ACL_W : 0) |
+	       (flags & GH_MEM_ALLOW_EXEC ? GUNYAH_RM_ACL_X : 0);
+}
+
+static int gunyah_vm_build_parcel(struct gunyah_vm *ghvm, struct gunyah_vm_mem_region *region,
+				  u16 host_vmid)
+{
+	struct gunyah_rm_mem_parcel *parcel = &region->parcel;
+	struct gunyah_rm_mem_entry *entries;
+	unsigned long i, n = 0;
+
+	parcel->mem_type = GUNYAH_RM_MEM_TYPE_NORMAL;
+	parcel->label = region->label;
+	parcel->n_acl_entries = region->lend ? 1 : 2;
+	parcel->acl_entries = kcalloc(parcel->n_acl_entries, sizeof(*parcel->acl_entries),
+				      GFP_KERNEL);
+	if (!parcel->acl_entries)
+		return -ENOMEM;
+	parcel->acl_entries[0].vmid = cpu_to_le16(ghvm->vmid);
+	parcel->acl_entries[0].perms = gunyah_vm_acl_rights(region->flags);
+	if (!region->lend) {
+		parcel->acl_entries[1].vmid = cpu_to_le16(host_vmid);
+		parcel->acl_entries[1].perms = GUNYAH_RM_ACL_R | GUNYAH_RM_ACL_W |
+					       GUNYAH_RM_ACL_X;
+	}
+
+	/* One entry per physically contiguous run of pages. */
+	entries = kvcalloc(region->npages, sizeof(*entries), GFP_KERNEL);
+	if (!entries) {
+		kfree(parcel->acl_entries);
+		parcel->acl_entries = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < region->npages; i++) {
+		phys_addr_t pa = page_to_phys(region->pages[i]);
+
+		if (n && le64_to_cpu(entries[n - 1].phys_addr) +
+			 le64_to_cpu(entries[n - 1].size) == pa) {
+			le64_add_cpu(&entries[n - 1].size, PAGE_SIZE);
+			continue;
+		}
+		entries[n].phys_addr = cpu_to_le64(pa);
+		entries[n].size = cpu_to_le64(PAGE_SIZE);
+		n++;
+	}
+	parcel->mem_entries = entries;
+	parcel->n_mem_entries = n;
+	return 0;
+}
+
+static void gunyah_vm_free_parcel(struct gunyah_rm_mem_parcel *parcel)
+{
+	kfree(parcel->acl_entries);
+	kvfree(parcel->mem_entries);
+	parcel->acl_entries = NULL;
+	parcel->mem_entries = NULL;
+}
+
+/**
+ * gunyah_vm_share_mem_regions() - give every region to the VM
+ * @ghvm: the VM, with its VMID allocated
+ * @host_vmid: the host's own VMID (for the ACL of shared regions)
+ *
+ * Return: 0 or a negative errno; parcels already made are reclaimed at
+ * teardown.
+ */
+int gunyah_vm_share_mem_regions(struct gunyah_vm *ghvm, u16 host_vmid)
+{
+	struct gunyah_vm_mem_region *region;
+	int ret = 0;
+
+	mutex_lock(&ghvm->mem_lock);
+	list_for_each_entry(region, &ghvm->mem_regions, list) {
+		ret = gunyah_vm_build_parcel(ghvm, region, host_vmid);
+		if (ret)
+			break;
+		ret = gunyah_rm_mem_share(ghvm->rm, &region->parcel);
+		if (ret) {
+			gunyah_vm_free_parcel(&region->parcel);
+			break;
+		}
+	}
+	mutex_unlock(&ghvm->mem_lock);
+	return ret;
+}
+
+/**
+ * gunyah_vm_reclaim_mem_regions() - take every region back from the RM
+ * @ghvm: the VM, stopped and reset
+ *
+ * A region the RM refuses to give back stays pinned for good (its pages
+ * may still be the guest's) and is reported.
+ */
+void gunyah_vm_reclaim_mem_regions(struct gunyah_vm *ghvm)
+{
+	struct gunyah_vm_mem_region *region;
+	int ret;
+
+	mutex_lock(&ghvm->mem_lock);
+	list_for_each_entry(region, &ghvm->mem_regions, list) {
+		if (region->parcel.mem_handle == GUNYAH_MEM_HANDLE_INVAL)
+			continue;
+		ret = gunyah_rm_mem_reclaim(ghvm->rm, &region->parcel);
+		if (ret)
+			dev_err(ghvm->parent,
+				"VM %u: cannot reclaim memory parcel %#x (%d): %lu pages leaked\n",
+				ghvm->vmid, region->parcel.mem_handle, ret, region->npages);
+		else
+			gunyah_vm_free_parcel(&region->parcel);
+	}
+	mutex_unlock(&ghvm->mem_lock);
+}
+
+/**
+ * gunyah_vm_free_mem_regions() - unpin and free every region
+ * @ghvm: the VM, being destroyed
+ */
+void gunyah_vm_free_mem_regions(struct gunyah_vm *ghvm)
+{
+	struct gunyah_vm_mem_region *region, *iter;
+
+	mutex_lock(&ghvm->mem_lock);
+	list_for_each_entry_safe(region, iter, &ghvm->mem_regions, list) {
+		list_del(&region->list);
+		if (region->parcel.mem_handle != GUNYAH_MEM_HANDLE_INVAL)
+			continue;	/* still the guest's: leak it */
+		unpin_user_pages_dirty_lock(region->pages, region->npages, true);
+		account_locked_vm(ghvm->mm, region->npages, false);
+		kvfree(region->pages);
+		kfree(region);
+	}
+	mutex_unlock(&ghvm->mem_lock);
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Gunyah test hypervisor: fault injection.
+ */
+#include "cspace.h"
+#include "fault.h"
+#include "hypercalls.h"
+#include "page_alloc.h"
+#include "rm.h"
+#include "spinlock.h"
+
+#define MAX_FAULTS	16
+
+static struct fault faults[MAX_FAULTS];
+static struct spinlock fault_lock;
+static u64 fired;
+
+static bool fault_fire(bool rpc, u32 target, struct fault *out)
+{
+	bool hit = false;
+
+	spin_lock(&fault_lock);
+	for (unsigned int i = 0; i < MAX_FAULTS; i++) {
+		struct fault *f = &faults[i];
+
+		if (!f->count || f->target != target || rpc != (f->kind < FAULT_HVC_ERROR))
+			continue;
+		if (f->skip) {
+			f->skip--;
+			continue;
+		}
+		f->count--;
+		*out = *f;
+		fired++;
+		hit = true;
+		break;
+	}
+	spin_unlock(&fault_lock);
+	return hit;
+}
+
+bool fault_check_rpc(u32 fn, struct fault *out)
+{
+	if (!fault_fire(true, fn, out))
+		return false;
+	printf("fault injection: RPC %x, kind %u, value %lx\n", fn, out->kind, out->value);
+	return true;
+}
+
+bool fault_check_hvc(u32 nr, s64 *err)
+{
+	struct fault f;
+
+	if (!fault_fire(false, nr, &f))
+		return false;
+	printf("fault injection: hypercall %x returns %ld\n", nr, (s64)f.value);
+	*err = (s64)f.value;
+	return true;
+}
+
+void fault_test_control(struct trap_frame *f)
+{
+	unsigned int armed = 0;
+
+	switch (f->x[1]) {
+	case TEST_OP_RESET:
+		spin_lock(&fault_lock);
+		memset(faults, 0, sizeof(faults));
+		fired = 0;
+		spin_unlock(&fault_lock);
+		f->x[0] = GH_ERROR_OK;
+		break;
+	case TEST_OP_ADD_FAULT:
+		if (!f->x[3] || (f->x[4] != FAULT_HVC_ERROR &&
+				 (f->x[4] < FAULT_RPC_ERROR || f->x[4] > FAULT_RPC_NOTIFY_BAD_VM))) {
+			f->x[0] = GH_ERROR_ARG_INVAL;
+			break;
+		}
+		f->x[0] = GH_ERROR_NORESOURCES;
+		spin_lock(&fault_lock);
+		for (unsigned int i = 0; i < MAX_FAULTS; i++) {
+			if (faults[i].count)
+				continue;
+			faults[i] = (struct fault){
+				.target = (u32)f->x[2], .skip = (u32)f->x[3] - 1,
+				.kind = (u32)f->x[4], .value = f->x[5],
+				.count = f->x[6] ? (u32)f->x[6] : 1,
+			};
+			f->x[0] = GH_ERROR_OK;
+			break;
+		}
+		spin_unlock(&fault_lock);
+		break;
+	case TEST_OP_FIRED:
+		spin_lock(&fault_lock);
+		for (unsigned int i = 0; i < MAX_FAULTS; i++)
+			armed += !!faults[i].count;
+		f->x[1] = fired;
+		f->x[2] = armed;
+		spin_unlock(&fault_lock);
+		f->x[0] = GH_ERROR_OK;
+		break;
+	case TEST_OP_STATS:
+		rm_stats(&f->x[1], &f->x[2]);
+		f->x[3] = cspace_count();
+		f->x[4] = page_alloc_nr_free();
+		f->x[0] = GH_ERROR_OK;
+		break;
+	default:
+		f->x[0] = GH_ERROR_ARG_INVAL;
+		break;
+	}
+}

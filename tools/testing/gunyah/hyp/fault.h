@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Gunyah test hypervisor: fault injection for the host's error paths.
+ *
+ * Tests running in the host arm faults through a test-only hypercall
+ * (GH_HVC_TEST_CONTROL, a call number real Gunyah does not implement, so
+ * the same tests see UNIMPLEMENTED there).  A fault fires on the Nth
+ * matching event and then for @count events.
+ */
+#ifndef HYP_FAULT_H
+#define HYP_FAULT_H
+
+#include "hyp.h"
+
+#define GH_HVC_TEST_CONTROL	0x3f00
+
+/* x1 of GH_HVC_TEST_CONTROL */
+enum test_control_op {
+	TEST_OP_RESET = 0,	/* disarm every fault */
+	TEST_OP_ADD_FAULT = 1,	/* x2 target, x3 nth, x4 kind, x5 value, x6 count */
+	TEST_OP_FIRED = 2,	/* x1 = faults fired since reset, x2 = still armed */
+	TEST_OP_STATS = 3,	/* x1 VMs, x2 parcels, x3 capabilities, x4 free pages */
+};
+
+enum fault_kind {
+	/* RPC faults; target = RM function ID */
+	FAULT_RPC_ERROR = 1,		/* reply with RM error @value, skip the RPC */
+	FAULT_RPC_TRUNCATE = 2,		/* perform it, reply with a 10-byte message */
+	FAULT_RPC_OVERSIZE = 3,		/* perform it, append @value junk bytes */
+	FAULT_RPC_BAD_SEQ = 4,		/* perform it, reply with a wrong sequence number */
+	FAULT_RPC_NO_REPLY = 5,		/* perform it, never reply */
+	FAULT_RPC_BAD_HEADER = 6,	/* perform it, reply with an unknown API version */
+	FAULT_RPC_JUNK_FIRST = 7,	/* send a stray continuation and a request first */
+	FAULT_RPC_TOO_MANY_FRAGS = 8,	/* reply claiming 63 continuations */
+	FAULT_RPC_NOTIFY_BAD_VM = 9,	/* perform it, then notify about a VM that doesn't exist */
+	/* Hypercall faults; target = hypercall number */
+	FAULT_HVC_ERROR = 16,		/* the call returns error @value */
+};
+
+struct fault {
+	u32 target;
+	u32 kind;
+	u32 skip;	/* matching events to let through first */
+	u32 count;	/* events to fault */
+	u64 value;
+};
+
+/* Returns true (and the fault) if an armed fault of one of @kinds fires. */
+bool fault_check_rpc(u32 fn, struct fault *out);
+bool fault_check_hvc(u32 nr, s64 *err);
+void fault_test_control(struct trap_frame *f);
+
+#endif

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Gunyah test hypervisor: Resource Manager VM lifecycle.
+ *
+ * VM states and the RPCs that move between them follow the Resource
+ * Manager's rules: ALLOC_VMID -> LOAD, CONFIG_IMAGE -> INIT, VM_INIT ->
+ * READY (or INIT_FAILED), VM_START -> RUNNING, VM_STOP -> EXITED,
+ * VM_RESET -> RESETTING -> RESET, DEALLOC_VMID -> gone.  An RPC in the
+ * wrong state gets VM_STATE.  One difference, on purpose: DEALLOC_VMID is
+ * also accepted in INIT, so that a VM whose start failed between
+ * CONFIG_IMAGE and VM_INIT can still be released.
+ *
+ * VM_INIT reads the VM's configuration from its device tree, found in the
+ * image parcel: the vCPUs under /cpus and the doorbells under
+ * /gunyah-vm-config/vdevices.  It then creates the host's capabilities for
+ * the VM (vCPUs with wake-up interrupts, doorbells and, for the v17
+ * profile, the address space and the four memory extents) that
+ * GET_HYP_RESOURCES reports.
+ *
+ * The open-source (12/2023) profile behaves like that release's RM: no
+ * SET_BOOT_CONTEXT, SET_DEMAND_PAGING or SET_ADDRESS_LAYOUT (UNIMPLEMENTED)
+ * and no address-space or memory-extent resources.
+ */
+#include "cspace.h"
+#include "fdt.h"
+#include "rm.h"
+
+#define MAX_VCPUS		8
+#define MAX_BELLS		16
+#define MAX_DP_RANGES		32
+#define MAX_DTB_SIZE		0x10000
+#define RES_ENTRY_SIZE		44
+/* Host SPIs for resource interrupts: those QEMU has, above the RM's own. */
+#define VIRQ_FIRST		234
+#define VIRQ_COUNT		54
+
+#define RES_BELL_TX		0
+#define RES_VCPU		4
+#define RES_MEM_EXTENT		9
+#define RES_ADDR_SPACE		10
+
+struct rm_vm {
+	bool used;
+	u16 vmid;
+	u8 status;
+	struct rm_parcel *image;
+	u64 dtb_offset;
+	u64 dtb_size;
+	u32 n_dp;
+	struct {
+		u64 base;
+		u64 size;
+	} dp[MAX_DP_RANGES];
+	u64 layout_base[2];
+	u64 layout_size[2];
+	/* Boot context: X0..X31, PC, SP0..SP2; a bit per register set. */
+	u64 ctx[32 + 1 + 3];
+	u64 ctx_set;
+	u32 nr_vcpus;
+	struct {
+		u64 cap;
+		u32 virq;
+	} vcpus[MAX_VCPUS];
+	u32 nr_bells;
+	struct {
+		u32 label;
+		u64 cap;
+	} bells[MAX_BELLS];
+	u64 addrspace_cap;
+	u64 extent_caps[4];
+};
+
+static struct rm_vm vms[RM_MAX_VMS];
+static u64 virq_used;	/* bitmap over VIRQ_FIRST.. */
+static u8 dtb_buf[MAX_DTB_SIZE];
+
+static struct rm_vm *find_vm(u16 vmid)
+{
+	if (vmid < RM_VMID_FIRST || vmid >= RM_VMID_FIRST + RM_MAX_VMS)
+		return NULL;
+	return vms[vmid - RM_VMID_FIRST].used ? &vms[vmid - RM_VMID_FIRST] : NULL;
+}
+
+bool rm_vm_exists(u16 vmid)
+{
+	return find_vm(vmid);
+}
+
+/* The host reclaimed @p: no VM may read its configuration from it. */
+void rm_vm_parcel_gone(const struct rm_parcel *p)
+{
+	for (unsigned int i = 0; i < RM_MAX_VMS; i++)
+		if (vms[i].used && vms[i].image == p)
+			vms[i].image = NULL;
+}
+
+void rm_stats(u64 *nr_vms, u64 *nr_parcels)
+{
+	u64 n = 0;
+
+	for (unsigned int i = 0; i < RM_MAX_VMS; i++)
+		n += vms[i].used;
+	*nr_vms = n;
+	*nr_parcels = rm_parcel_count();
+}
+
+static void notify_status(struct rm_vm *vm)
+{
+	u8 n[8] = { 0 };
+
+	put_le16(n, vm->vmid);
+	n[4] = vm->status;
+	rm_notify(RM_NOTIF_VM_STATUS, n, sizeof(n));
+}
+
+static u32 alloc_virq(void)
+{
+	for (u32 i = 0; i < VIRQ_COUNT; i++) {
+		if (!(virq_used & BIT(i))) {
+			virq_used |= BIT(i);
+			return VIRQ_FIRST + i;
+		}
+	}
+	return 0;
+}
+
+static void free_virq(u32 virq)
+{
+	if (virq >= VIRQ_FIRST && virq < VIRQ_FIRST + VIRQ_COUNT)
+		virq_used &= ~BIT(virq - VIRQ_FIRST);
+}
+
+/* Drop every hypervisor object of @vm (VM_RESET, or a failed VM_INIT). */
+static void destroy_resources(struct rm_vm *vm)
+{
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		cspace_delete(vm->vcpus[i].cap);
+		free_virq(vm->vcpus[i].virq);
+	}
+	for (u32 i = 0; i < vm->nr_bells; i++)
+		cspace_delete(vm->bells[i].cap);
+	if (vm->addrspace_cap)
+		cspace_delete(vm->addrspace_cap);
+	for (u32 i = 0; i < 4; i++)
+		if (vm->extent_caps[i])
+			cspace_delete(vm->extent_caps[i]);
+	vm->nr_vcpus = 0;
+	vm->nr_bells = 0;
+	vm->addrspace_cap = 0;
+	memset(vm->extent_caps, 0, sizeof(vm->extent_caps));
+}
+
+/* Read the VM's configuration and create its resources: an RM error. */
+static u32 vm_create_resources(struct rm_vm *vm)
+{
+	struct fdt fdt;
+	s64 herr = 0;
+	int node;
+
+	if (!vm->image || !vm->dtb_size || vm->dtb_size > MAX_DTB_SIZE ||
+	    !rm_parcel_read(vm->image, vm->dtb_offset, dtb_buf, vm->dtb_size) ||
+	    fdt_init(&fdt, dtb_buf, vm->dtb_size) < 0)
+		return RM_ERROR_VALIDATE_FAILED;
+
+	node = fdt_path_offset(&fdt, "/cpus");
+	for (node = node < 0 ? node : fdt_first_subnode(&fdt, node); node >= 0;
+	     node = fdt_next_subnode(&fdt, node)) {
+		if (!fdt_node_name_is(&fdt, node, "cpu"))
+			continue;
+		if (vm->nr_vcpus == MAX_VCPUS)
+			return RM_ERROR_NORESOURCE;
+		vm->vcpus[vm->nr_vcpus].virq = alloc_virq();
+		vm->vcpus[vm->nr_vcpus].cap = cspace_create(CAP_TYPE_VCPU, CAP_RIGHTS_ALL, vm,
+							    &herr);
+		vm->nr_vcpus++;
+		if (herr || !vm->vcpus[vm->nr_vcpus - 1].virq)
+			return RM_ERROR_NORESOURCE;
+	}
+	if (!vm->nr_vcpus)
+		return RM_ERROR_VALIDATE_FAILED;
+
+	node = fdt_path_offset(&fdt, "/gunyah-vm-config/vdevices");
+	for (node = node < 0 ? node : fdt_first_subnode(&fdt, node); node >= 0;
+	     node = fdt_next_subnode(&fdt, node)) {
+		u32 label;
+
+		if (!fdt_prop_string_is(&fdt, node, "vdevice-type", "doorbell"))
+			continue;
+		if (!fdt_prop_u32(&fdt, node, "label", &label))
+			return RM_ERROR_VALIDATE_FAILED;
+		if (vm->nr_bells == MAX_BELLS)
+			return RM_ERROR_NORESOURCE;
+		vm->bells[vm->nr_bells].label = label;
+		vm->bells[vm->nr_bells].cap = cspace_create(CAP_TYPE_DOORBELL,
+							    CAP_RIGHT_DOORBELL_SEND, vm, &herr);
+		vm->nr_bells++;
+		if (herr)
+			return RM_ERROR_NORESOURCE;
+	}
+
+	if (rm_oss_profile())
+		return RM_OK;
+	vm->addrspace_cap = cspace_create(CAP_TYPE_ADDRSPACE, CAP_RIGHTS_ALL, vm, &herr);
+	for (u32 i = 0; i < 4 && !herr; i++)
+		vm->extent_caps[i] = cspace_create(CAP_TYPE_MEMEXTENT, CAP_RIGHTS_ALL, vm, &herr);
+	return herr ? RM_ERROR_NORESOURCE : RM_OK;
+}
+
+static void put_resource(u8 *e, u8 type, u16 vmid, u32 handle, u32 label, u64 cap, u32 virq)
+{
+	memset(e, 0, RES_ENTRY_SIZE);
+	e[0] = type;
+	put_le16(e + 2, vmid);
+	put_le32(e + 4, handle);
+	put_le32(e + 8, label);
+	put_le64(e + 12, cap);
+	put_le32(e + 20, virq ? handle : 0);
+	put_le32(e + 24, virq);
+}
+
+static void get_hyp_resources(const struct rm_request *req, struct rm_vm *vm)
+{
+	static u8 buf[4 + RES_ENTRY_SIZE * (MAX_VCPUS + MAX_BELLS + 5)];
+	u32 n = 0;
+
+	for (u32 i = 0; i < vm->nr_vcpus; i++, n++)
+		put_resource(buf + 4 + n * RES_ENTRY_SIZE, RES_VCPU, vm->vmid, n, i,
+			     vm->vcpus[i].cap, vm->vcpus[i].virq);
+	for (u32 i = 0; i < vm->nr_bells; i++, n++)
+		put_resource(buf + 4 + n * RES_ENTRY_SIZE, RES_BELL_TX, vm->vmid, n,
+			     vm->bells[i].label, vm->bells[i].cap, 0);
+	if (vm->addrspace_cap) {
+		put_resource(buf + 4 + n * RES_ENTRY_SIZE, RES_ADDR_SPACE, vm->vmid, n, 0,
+			     vm->addrspace_cap, 0);
+		n++;
+		for (u32 i = 0; i < 4; i++, n++)
+			put_resource(buf + 4 + n * RES_ENTRY_SIZE, RES_MEM_EXTENT, vm->vmid, n, i,
+				     vm->extent_caps[i], 0);
+	}
+	put_le32(buf, n);
+	rm_reply(req, RM_OK, buf, 4 + n * RES_ENTRY_SIZE);
+}
+
+static void alloc_vmid(const struct rm_request *req, u16 vmid)
+{
+	struct rm_vm *vm = NULL;
+	u8 reply[4];
+
+	if (vmid) {
+		vm = vmid >= RM_VMID_FIRST && vmid < RM_VMID_FIRST + RM_MAX_VMS &&
+		     !find_vm(vmid) ? &vms[vmid - RM_VMID_FIRST] : NULL;
+		if (!vm) {
+			rm_reply(req, RM_ERROR_VMID_INVALID, NULL, 0);
+			return;
+		}
+	} else {
+		for (unsigned int i = 0; i < RM_MAX_VMS && !vm; i++)
+			if (!vms[i].used)
+				vm = &vms[i];
+		if (!vm) {
+			rm_reply(req, RM_ERROR_NORESOURCE, NULL, 0);
+			return;
+		}
+	}
+	memset(vm, 0, sizeof(*vm));
+	vm->used = true;
+	vm->vmid = (u16)(RM_VMID_FIRST + (vm - vms));
+	vm->status = VM_STATUS_LOAD;
+	/* The open-source RM writes the VMID as a 32-bit word. */
+	put_le32(reply, vm->vmid);
+	rm_reply(req, RM_OK, reply, vmid ? 0 : 4);
+}
+
+static void config_image(const struct rm_request *req, struct rm_vm *vm)
+{
+	const u8 *b = req->payload;
+	u64 image_off = get_le64(b + 8), image_size = get_le64(b + 16);
+	u64 dtb_off = get_le64(b + 24), dtb_size = get_le64(b + 32), psize;
+	struct rm_parcel *p;
+
+	if (vm->status != VM_STATUS_LOAD && vm->status != VM_STATUS_RESET) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	p = rm_parcel_get(get_le32(b + 4), HOST_VMID);
+	if (!p || rm_parcel_size(p) == 0) {
+		rm_reply(req, RM_ERROR_MEM_INVALID, NULL, 0);
+		return;
+	}
+	psize = rm_parcel_size(p);
+	if (get_le16(b + 2) > 2 || get_le16(b + 2) == 1 || image_off > psize ||
+	    image_size > psize - image_off || dtb_off > psize || dtb_size > psize - dtb_off) {
+		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
+		return;
+	}
+	vm->image = p;
+	vm->dtb_offset = dtb_off;
+	vm->dtb_size = dtb_size;
+	vm->status = VM_STATUS_INIT;
+	rm_reply(req, RM_OK, NULL, 0);
+}
+
+static void vm_init(const struct rm_request *req, struct rm_vm *vm)
+{
+	u32 err;
+
+	if (get_le16(req->payload + 2)) {
+		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
+		return;
+	}
+	if (vm->status != VM_STATUS_INIT) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	err = vm_create_resources(vm);
+	if (err) {
+		destroy_resources(vm);
+		vm->status = VM_STATUS_INIT_FAILED;
+	} else {
+		vm->status = VM_STATUS_READY;
+	}
+	rm_reply(req, err, NULL, 0);
+	notify_status(vm);
+}
+
+static void set_boot_context(const struct rm_request *req, struct rm_vm *vm)
+{
+	u8 set = req->payload[2], idx = req->payload[3];
+	int reg;
+
+	if (vm->status != VM_STATUS_READY) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	if (set == 0 && idx < 32)
+		reg = idx;
+	else if (set == 1 && idx == 0)
+		reg = 32;
+	else if (set == 2 && idx < 3)
+		reg = 33 + idx;
+	else
+		reg = -1;
+	if (reg < 0 || get_le32(req->payload + 4)) {
+		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
+		return;
+	}
+	vm->ctx[reg] = get_le64(req->payload + 8);
+	vm->ctx_set |= BIT_ULL(reg);
+	rm_reply(req, RM_OK, NULL, 0);
+}
+
+static void set_demand_paging(const struct rm_request *req, struct rm_vm *vm)
+{
+	u32 n = get_le32(req->payload + 4);
+
+	if (req->len < 8 || req->len != 8 + (size_t)n * 16) {
+		rm_reply(req, RM_ERROR_MSG_INVALID, NULL, 0);
+		return;
+	}
+	if (vm->status != VM_STATUS_INIT) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	if (n > MAX_DP_RANGES) {
+		rm_reply(req, RM_ERROR_NORESOURCE, NULL, 0);
+		return;
+	}
+	for (u32 i = 0; i < n; i++) {
+		u64 base = get_le64(req->payload + 8 + 16 * i);
+		u64 size = get_le64(req->payload + 16 + 16 * i);
+
+		if (!size || !IS_ALIGNED(base | size, PAGE_SIZE) || base + size < base) {
+			rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
+			return;
+		}
+		vm->dp[i].base = base;
+		vm->dp[i].size = size;
+	}
+	vm->n_dp = n;
+	rm_reply(req, RM_OK, NULL, 0);
+}
+
+static void set_address_layout(const struct rm_request *req, struct rm_vm *vm)
+{
+	u32 range = get_le32(req->payload + 4);
+
+	if (vm->status != VM_STATUS_INIT) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	if (range > 1) {
+		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
+		return;
+	}
+	vm->layout_base[range] = get_le64(req->payload + 8);
+	vm->layout_size[range] = get_le64(req->payload + 16);
+	rm_reply(req, RM_OK, NULL, 0);
+}
+
+static void vm_stop(const struct rm_request *req, struct rm_vm *vm)
+{
+	u8 n[12] = { 0 };
+
+	if (vm->status != VM_STATUS_RUNNING) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	vm->status = VM_STATUS_EXITED;
+	rm_reply(req, RM_OK, NULL, 0);
+	if (req->payload[2] & 1) {
+		/* Forced stop: exit type VM_STOP_FORCED, one zero reason word. */
+		put_le16(n, vm->vmid);
+		put_le16(n + 2, 7);
+		put_le32(n + 4, 4);
+		rm_notify(RM_NOTIF_VM_EXITED, n, sizeof(n));
+	}
+}
+
+static void vm_reset(const struct rm_request *req, struct rm_vm *vm)
+{
+	if (vm->status != VM_STATUS_EXITED && vm->status != VM_STATUS_READY &&
+	    vm->status != VM_STATUS_INIT_FAILED) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	rm_reply(req, RM_OK, NULL, 0);
+	vm->status = VM_STATUS_RESETTING;
+	notify_status(vm);
+	destroy_resources(vm);
+	rm_parcels_accept(vm->vmid, false);
+	vm->image = NULL;
+	vm->n_dp = 0;
+	vm->ctx_set = 0;
+	vm->status = VM_STATUS_RESET;
+	notify_status(vm);
+}
+
+static void vm_dealloc(const struct rm_request *req, struct rm_vm *vm)
+{
+	if (vm->status != VM_STATUS_LOAD && vm->status != VM_STATUS_RESET &&
+	    vm->status != VM_STATUS_INIT) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	rm_parcels_accept(vm->vmid, false);
+	memset(vm, 0, sizeof(*vm));
+	rm_reply(req, RM_OK, NULL, 0);
+}
+
+bool rm_vm_request(const struct rm_request *req)
+{
+	static const struct {
+		u32 fn;
+		u16 len;	/* exact request length; 0xffff: variable */
+		bool v17_only;
+	} rpcs[] = {
+		{ RM_VM_ALLOC_VMID, 4, false }, { RM_VM_DEALLOC_VMID, 4, false },
+		{ RM_VM_START, 4, false }, { RM_VM_STOP, 8, false }, { RM_VM_RESET, 4, false },
+		{ RM_VM_CONFIG_IMAGE, 40, false }, { RM_VM_INIT, 4, false },
+		{ RM_VM_GET_HYP_RESOURCES, 4, false }, { RM_VM_GET_VMID, 0, false },
+		{ RM_VM_SET_BOOT_CONTEXT, 16, true }, { RM_VM_SET_FIRMWARE_MEM, 24, false },
+		{ RM_VM_SET_DEMAND_PAGING, 0xffff, true },
+		{ RM_VM_SET_ADDRESS_LAYOUT, 24, true },
+	};
+	struct rm_vm *vm;
+	unsigned int i;
+	u8 reply[4];
+
+	for (i = 0; i < ARRAY_SIZE(rpcs); i++)
+		if (rpcs[i].fn == req->fn)
+			break;
+	if (i == ARRAY_SIZE(rpcs))
+		return false;
+	if (rpcs[i].v17_only && rm_oss_profile()) {
+		rm_reply(req, RM_ERROR_UNIMPLEMENTED, NULL, 0);
+		return true;
+	}
+	if (rpcs[i].len != 0xffff ? req->len != rpcs[i].len : req->len < 4) {
+		rm_reply(req, RM_ERROR_MSG_INVALID, NULL, 0);
+		return true;
+	}
+	if (req->fn == RM_VM_GET_VMID) {
+		put_le32(reply, HOST_VMID);
+		rm_reply(req, RM_OK, reply, 4);
+		return true;
+	}
+	if (req->fn == RM_VM_ALLOC_VMID) {
+		alloc_vmid(req, get_le16(req->payload));
+		return true;
+	}
+	vm = find_vm(get_le16(req->payload));
+	if (!vm) {
+		rm_reply(req, RM_ERROR_VMID_INVALID, NULL, 0);
+		return true;
+	}
+	switch (req->fn) {
+	case RM_VM_DEALLOC_VMID:
+		vm_dealloc(req, vm);
+		break;
+	case RM_VM_START:
+		if (vm->status != VM_STATUS_READY) {
+			rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+			break;
+		}
+		rm_parcels_accept(vm->vmid, true);
+		vm->status = VM_STATUS_RUNNING;
+		rm_reply(req, RM_OK, NULL, 0);
+		notify_status(vm);
+		break;
+	case RM_VM_STOP:
+		vm_stop(req, vm);
+		break;
+	case RM_VM_RESET:
+		vm_reset(req, vm);
+		break;
+	case RM_VM_CONFIG_IMAGE:
+		config_image(req, vm);
+		break;
+	case RM_VM_INIT:
+		vm_init(req, vm);
+		break;
+	case RM_VM_GET_HYP_RESOURCES:
+		if (vm->status != VM_STATUS_READY && vm->status != VM_STATUS_RUNNING)
+			rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		else
+			get_hyp_resources(req, vm);
+		break;
+	case RM_VM_SET_BOOT_CONTEXT:
+		set_boot_context(req, vm);
+		break;
+	case RM_VM_SET_FIRMWARE_MEM:
+		rm_reply(req, vm->status == VM_STATUS_INIT ? RM_ERROR_UNIMPLEMENTED :
+			 RM_ERROR_VM_STATE, NULL, 0);
+		break;
+	case RM_VM_SET_DEMAND_PAGING:
+		set_demand_paging(req, vm);
+		break;
+	case RM_VM_SET_ADDRESS_LAYOUT:
+		set_address_layout(req, vm);
+		break;
+	}
+	return true;
+}

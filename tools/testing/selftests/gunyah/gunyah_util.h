@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the Gunyah selftests: VMs through the real UAPI, the
+ * test hypervisor's fault injection and counters (through the gunyah_test
+ * module's debugfs files), and kernel state for leak checks.
+ */
+#ifndef GUNYAH_SELFTEST_UTIL_H
+#define GUNYAH_SELFTEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/gunyah.h>
+
+#include "tap.h"
+
+#define GUEST_MEM_BASE		0x80000000ULL
+#define DTB_DIR			"/tests/data/"
+
+/* RM function IDs, hypercall numbers and fault kinds (hypervisor fault.h) */
+#define RPC_MEM_LEND		0x51000012
+#define RPC_MEM_SHARE		0x51000013
+#define RPC_MEM_RECLAIM		0x51000015
+#define RPC_MEM_APPEND		0x51000018
+#define RPC_VM_ALLOC_VMID	0x56000001
+#define RPC_VM_DEALLOC_VMID	0x56000002
+#define RPC_VM_START		0x56000004
+#define RPC_VM_STOP		0x56000005
+#define RPC_VM_RESET		0x56000006
+#define RPC_VM_CONFIG_IMAGE	0x56000009
+#define RPC_VM_INIT		0x5600000b
+#define RPC_VM_GET_HYP_RESOURCES 0x56000020
+#define RPC_VM_GET_VMID		0x56000024
+#define RPC_VM_SET_BOOT_CONTEXT	0x56000031
+#define RPC_VM_SET_ADDRESS_LAYOUT 0x56000034
+#define HVC_MSGQ_SEND		0x1b
+#define HVC_MSGQ_RECV		0x1c
+
+enum fault_kind {
+	FAULT_RPC_ERROR = 1,
+	FAULT_RPC_TRUNCATE = 2,
+	FAULT_RPC_OVERSIZE = 3,
+	FAULT_RPC_BAD_SEQ = 4,
+	FAULT_RPC_NO_REPLY = 5,
+	FAULT_RPC_BAD_HEADER = 6,
+	FAULT_RPC_JUNK_FIRST = 7,
+	FAULT_RPC_TOO_MANY_FRAGS = 8,
+	FAULT_RPC_NOTIFY_BAD_VM = 9,
+	FAULT_HVC_ERROR = 16,
+};
+
+struct test_vm {
+	int fd;
+	void *mem;
+	size_t mem_size;
+	uint64_t dtb_size;
+};
+
+struct hyp_stats {
+	unsigned long long vms, parcels, caps, free_pages;
+};
+
+static inline bool oss_profile(void)
+{
+	const char *p = getenv("GH_PROFILE");
+
+	return p && !strcmp(p, "oss");
+}
+
+static inline int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+static inline int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static inline int fault_arm(unsigned int target, unsigned int nth, int kind, long long value,
+			    unsigned int count)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "%#x %u %d %lld %u", target, nth, kind, value, count);
+	return write_file("/sys/kernel/debug/gunyah_test/fault", cmd);
+}
+
+static inline int fault_reset(void)
+{
+	return write_file("/sys/kernel/debug/gunyah_test/fault", "reset");
+}
+
+/* Faults fired since the last reset, or -1. */
+static inline long fault_fired(void)
+{
+	char buf[64];
+	unsigned long fired, armed;
+
+	if (read_file("/sys/kernel/debug/gunyah_test/fired", buf, sizeof(buf)) < 0 ||
+	    sscanf(buf, "%lu %lu", &fired, &armed) != 2)
+		return -1;
+	return (long)fired;
+}
+
+static inline int hyp_stats(struct hyp_stats *s)
+{
+	char buf[128];
+
+	if (read_file("/sys/kernel/debug/gunyah_test/stats", buf, sizeof(buf)) < 0)
+		return -1;
+	return sscanf(buf, "%llu %llu %llu %llu", &s->vms, &s->parcels, &s->caps,
+		      &s->free_pages) == 4 ? 0 : -1;
+}
+
+static inline bool hyp_stats_equal(const struct hyp_stats *a, const struct hyp_stats *b)
+{
+	return a->vms == b->vms && a->parcels == b->parcels && a->caps == b->caps &&
+	       a->free_pages == b->free_pages;
+}
+
+static inline int set_rpc_timeout_ms(unsigned int ms)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", ms);
+	return write_file("/sys/module/gunyah_rsc_mgr/parameters/rpc_timeout_ms", v);
+}
+
+/* Occurrences of @needle in the kernel log. */
+static inline int klog_count(const char *needle)
+{
+	static char buf[1 << 20];
+	int len = klogctl(3, buf, sizeof(buf) - 1), n = 0;
+
+	if (len < 0)
+		return -1;
+	buf[len] = '\0';
+	for (char *p = buf; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static inline long meminfo_kb(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
+			v = strtol(line + strlen(key) + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static inline void sigbus_handler(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* Read one byte at @p in this process; true if that raised SIGBUS. */
+static inline bool read_gets_sigbus(const volatile uint8_t *p)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
+	bool bus = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		bus = true;
+	else
+		(void)*p;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+static inline int gh_open(void)
+{
+	return open("/dev/gunyah", O_RDWR | O_CLOEXEC);
+}
+
+/* ioctl returning 0 or -errno. */
+static inline int gh_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+static inline int vm_add_region(int vm, uint32_t label, uint64_t gpa, void *uaddr, uint64_t size,
+				uint32_t flags, bool lend)
+{
+	struct gh_userspace_memory_region r = {
+		.label = label, .flags = flags, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uintptr_t)uaddr,
+	};
+
+	return gh_ioctl(vm, lend ? GH_VM_ANDROID_LEND_USER_MEM : GH_VM_SET_USER_MEM_REGION, &r);
+}
+
+static inline ssize_t load_file(const char *path, void *dst, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, dst, max);
+	close(fd);
+	return n;
+}
+
+/*
+ * A VM with @mem_size bytes of memory at GUEST_MEM_BASE holding the device
+ * tree @dtb at its start, shared or lent.  Returns 0 or -errno.
+ */
+static inline int vm_setup(int dev, const char *dtb, bool lend, size_t mem_size,
+			   struct test_vm *vm)
+{
+	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE };
+	char path[128];
+	ssize_t n;
+	int ret;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return -errno;
+	vm->mem_size = mem_size;
+	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+	if (vm->mem == MAP_FAILED) {
+		ret = -errno;
+		close(vm->fd);
+		return ret;
+	}
+	/* Lent memory must stay out of fork and core dumps. */
+	if (lend && (madvise(vm->mem, mem_size, MADV_DONTFORK) ||
+		     madvise(vm->mem, mem_size, MADV_DONTDUMP))) {
+		ret = -errno;
+		goto err;
+	}
+	snprintf(path, sizeof(path), DTB_DIR "%s", dtb);
+	n = load_file(path, vm->mem, mem_size);
+	if (n <= 0) {
+		ret = n < 0 ? (int)n : -EINVAL;
+		goto err;
+	}
+	cfg.size = (uint64_t)n;
+	vm->dtb_size = cfg.size;
+	ret = vm_add_region(vm->fd, 0, GUEST_MEM_BASE, vm->mem, mem_size,
+			    GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC, lend);
+	if (!ret)
+		ret = gh_ioctl(vm->fd, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	if (!ret)
+		return 0;
+err:
+	munmap(vm->mem, mem_size);
+	close(vm->fd);
+	return ret;
+}
+
+static inline int vm_start(struct test_vm *vm)
+{
+	return gh_ioctl(vm->fd, GUNYAH_VM_START, NULL);
+}
+
+static inline void vm_destroy(struct test_vm *vm)
+{
+	close(vm->fd);
+	munmap(vm->mem, vm->mem_size);
+}
+
+/* Create, start and destroy one VM; returns the start result. */
+static inline int vm_cycle(int dev, const char *dtb, bool lend)
+{
+	struct test_vm vm = { .fd = -1 };
+	int ret = vm_setup(dev, dtb, lend, 64 * 1024, &vm);
+
+	if (ret)
+		return ret;
+	ret = vm_start(&vm);
+	vm_destroy(&vm);
+	return ret;
+}
+
+#endif

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hostile and failing Resource Manager replies, injected by the test
+ * hypervisor: every RPC of the start sequence failing with an RM error,
+ * truncated, oversized, misnumbered, malformed and missing replies, stray
+ * fragments, notifications about VMs that do not exist, a failing
+ * hypercall, and failures during teardown.  Each time the caller gets a
+ * clean error, the kernel logs it, nothing crashes or hangs, and the next
+ * VM works.  Where the host can clean up, the hypervisor's counts return
+ * to where they were.
+ */
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "gunyah_util.h"
+
+static int dev;
+static struct hyp_stats base;
+
+static bool next_vm_works(void)
+{
+	return vm_cycle(dev, "guest-1cpu.dtb", false) == 0;
+}
+
+static bool back_to_base(void)
+{
+	struct hyp_stats now;
+
+	/* Teardown of a killed process may still be running: allow 3 s. */
+	for (int i = 0; i < 30; i++) {
+		if (!hyp_stats(&now) && hyp_stats_equal(&now, &base))
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+/* Start a VM with a fault armed; returns the start result. */
+static int start_with_fault(unsigned int target, unsigned int nth, int kind, long long value,
+			    bool lend, bool boot_context)
+{
+	struct gunyah_vm_boot_context ctx = {
+		.reg = GUNYAH_VM_BOOT_CONTEXT_REG(REG_SET_PC, 0), .value = GUEST_MEM_BASE,
+	};
+	struct test_vm vm;
+	int r;
+
+	fault_reset();
+	r = vm_setup(dev, "guest-1cpu.dtb", lend, 64 * 1024, &vm);
+	if (r)
+		return 1000 + r;
+	if (boot_context)
+		gh_ioctl(vm.fd, GUNYAH_VM_SET_BOOT_CONTEXT, &ctx);
+	if (fault_arm(target, nth, kind, value, 1))
+		return 2000;
+	r = vm_start(&vm);
+	vm_destroy(&vm);
+	return r;
+}
+
+static void test_rpc_errors(void)
+{
+	static const struct {
+		unsigned int rpc;
+		const char *name;
+		unsigned int rm_error;
+		int expect;
+		bool lend;
+		bool v17_only;
+	} cases[] = {
+		{ RPC_VM_GET_VMID, "VM_GET_VMID", 0x1, -ENOMEM },
+		{ RPC_VM_ALLOC_VMID, "VM_ALLOC_VMID", 0x2, -ENODEV },
+		{ RPC_MEM_SHARE, "MEM_SHARE", 0x1, -ENOMEM },
+		{ RPC_MEM_LEND, "MEM_LEND", 0xa, -EINVAL, true },
+		{ RPC_VM_CONFIG_IMAGE, "VM_CONFIG_IMAGE", 0x3, -EPERM },
+		{ RPC_VM_SET_ADDRESS_LAYOUT, "VM_SET_ADDRESS_LAYOUT", 0x6, -EINVAL, false, true },
+		{ RPC_VM_INIT, "VM_INIT", 0x5, -EBUSY },
+		{ RPC_VM_SET_BOOT_CONTEXT, "VM_SET_BOOT_CONTEXT", 0x14, -EBADMSG, false, true },
+		{ RPC_VM_GET_HYP_RESOURCES, "VM_GET_HYP_RESOURCES", 0x7, -EINVAL },
+		{ RPC_VM_START, "VM_START", 0x12, -EBADMSG },
+		{ RPC_VM_ALLOC_VMID, "VM_ALLOC_VMID (unknown error code)", 0x99, -EBADMSG },
+		{ RPC_VM_START, "VM_START (UNIMPLEMENTED)", 0xffffffff, -EOPNOTSUPP },
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		int logs = klog_count("failed to start");
+		int r;
+
+		if (cases[i].v17_only && oss_profile())
+			continue;
+		r = start_with_fault(cases[i].rpc, 1, FAULT_RPC_ERROR, cases[i].rm_error,
+				     cases[i].lend, true);
+		tap_check(r == cases[i].expect && fault_fired() == 1,
+			  "%s fails with RM error %#x: start returns %d (got %d)", cases[i].name,
+			  cases[i].rm_error, cases[i].expect, r);
+		tap_check(klog_count("failed to start") > logs, "  ... and the kernel logs it");
+		tap_check(back_to_base(), "  ... nothing left in the hypervisor");
+		tap_check(next_vm_works(), "  ... and the next VM works");
+	}
+}
+
+static void test_malformed(void)
+{
+	static const struct {
+		unsigned int rpc;
+		int kind;
+		long long value;
+		const char *what;
+		int expect;
+		const char *log;
+	} cases[] = {
+		{ RPC_VM_CONFIG_IMAGE, FAULT_RPC_TRUNCATE, 0, "truncated reply", -EBADMSG,
+		  "too short" },
+		{ RPC_VM_GET_HYP_RESOURCES, FAULT_RPC_OVERSIZE, 1000, "oversized reply (1000 bytes)",
+		  -EBADMSG, "reply of" },
+		{ RPC_VM_CONFIG_IMAGE, FAULT_RPC_OVERSIZE, 3, "reply with 3 extra bytes", -EBADMSG,
+		  "reply of" },
+		{ RPC_VM_CONFIG_IMAGE, FAULT_RPC_BAD_SEQ, 0, "reply with a wrong sequence number",
+		  -ETIMEDOUT, "unexpected reply" },
+		{ RPC_VM_CONFIG_IMAGE, FAULT_RPC_NO_REPLY, 0, "no reply at all", -ETIMEDOUT,
+		  "no reply from the RM" },
+		{ RPC_VM_CONFIG_IMAGE, FAULT_RPC_BAD_HEADER, 0, "reply with an unknown header",
+		  -ETIMEDOUT, "unknown RM RPC header" },
+		{ RPC_VM_CONFIG_IMAGE, FAULT_RPC_TOO_MANY_FRAGS, 0, "reply claiming 63 continuations",
+		  -EBADMSG, "announces" },
+		{ RPC_VM_START, FAULT_RPC_JUNK_FIRST, 0, "stray continuation and request first", 0,
+		  "stray continuation" },
+		{ RPC_VM_START, FAULT_RPC_NOTIFY_BAD_VM, 0, "notifications for a VM that does not exist",
+		  0, "ignored notification" },
+		{ HVC_MSGQ_SEND, FAULT_HVC_ERROR, 31, "msgq_send hypercall failing with BUSY", -EBUSY,
+		  "msgq_send of" },
+	};
+
+	set_rpc_timeout_ms(500);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		int logs = klog_count(cases[i].log);
+		int r = start_with_fault(cases[i].rpc, cases[i].kind == FAULT_HVC_ERROR ? 3 : 1,
+					 cases[i].kind, cases[i].value, false, false);
+
+		tap_check(r == cases[i].expect && fault_fired() == 1, "%s: start returns %d (got %d)",
+			  cases[i].what, cases[i].expect, r);
+		tap_check(klog_count(cases[i].log) > logs, "  ... logged (\"%s\")", cases[i].log);
+		tap_check(back_to_base(), "  ... nothing left in the hypervisor");
+		tap_check(next_vm_works(), "  ... and the next VM works");
+	}
+	set_rpc_timeout_ms(10000);
+}
+
+static void test_teardown_faults(void)
+{
+	static const struct {
+		unsigned int rpc;
+		const char *what;
+		const char *log;
+	} cases[] = {
+		{ RPC_VM_STOP, "VM_STOP", "stop failed" },
+		{ RPC_VM_RESET, "VM_RESET", "reset failed" },
+		{ RPC_VM_DEALLOC_VMID, "VM_DEALLOC_VMID", "dealloc failed" },
+		{ RPC_MEM_RECLAIM, "MEM_RECLAIM", "cannot reclaim" },
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		int logs = klog_count(cases[i].log);
+		struct test_vm vm;
+		int r;
+
+		fault_reset();
+		r = vm_setup(dev, "guest-1cpu.dtb", false, 64 * 1024, &vm);
+		if (!r)
+			r = vm_start(&vm);
+		fault_arm(cases[i].rpc, 1, FAULT_RPC_ERROR, 0x3, 1);
+		if (!r)
+			vm_destroy(&vm);
+		tap_check(r == 0 && fault_fired() == 1, "%s fails during teardown", cases[i].what);
+		tap_check(klog_count(cases[i].log) > logs, "  ... logged (\"%s\")", cases[i].log);
+		tap_check(next_vm_works(), "  ... and the next VM works");
+	}
+	/* The RM kept what it refused to give back; count that as the new base. */
+	hyp_stats(&base);
+}
+
+/* A process stuck waiting for a reply that never comes can be killed. */
+static void test_kill_waiting(void)
+{
+	struct timespec t0, t1;
+	int status = 0;
+	pid_t pid;
+
+	set_rpc_timeout_ms(0);
+	fault_reset();
+	fault_arm(RPC_VM_CONFIG_IMAGE, 1, FAULT_RPC_NO_REPLY, 0, 1);
+	pid = fork();
+	if (pid == 0) {
+		struct test_vm vm;
+
+		if (vm_setup(dev, "guest-1cpu.dtb", false, 64 * 1024, &vm))
+			_exit(2);
+		vm_start(&vm);
+		_exit(3);
+	}
+	sleep(1);
+	tap_check(waitpid(pid, &status, WNOHANG) == 0, "process waits for the missing reply");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tap_check(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		  "SIGKILL ends it (%.0f ms)",
+		  (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	set_rpc_timeout_ms(10000);
+	tap_check(back_to_base(), "  ... its VM is cleaned up");
+	tap_check(next_vm_works(), "  ... and the next VM works");
+}
+
+int main(void)
+{
+	tap_begin();
+	dev = gh_open();
+	if (!tap_check(dev >= 0, "/dev/gunyah opens") ||
+	    !tap_check(fault_reset() == 0 && hyp_stats(&base) == 0,
+		       "test hypervisor fault injection available"))
+		return tap_finish();
+	tap_diag("profile %s", oss_profile() ? "oss" : "v17");
+	test_rpc_errors();
+	test_malformed();
+	test_kill_waiting();
+	test_teardown_faults();
+	fault_reset();
+	close(dev);
+	return tap_finish();
+}

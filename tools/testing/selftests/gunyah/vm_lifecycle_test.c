@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VM lifecycle through the real UAPI: many VMs created and destroyed,
+ * started and torn down, with shared and lent memory; nothing may grow
+ * (kernel slab and free memory, the hypervisor's VMs, parcels,
+ * capabilities and pages).  Lent memory is unreachable for the host while
+ * the VM has it and comes back scrubbed.
+ */
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "gunyah_util.h"
+
+#define CREATE_LOOPS	1000
+#define START_LOOPS	1000
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void test_lend_and_share(int dev)
+{
+	struct test_vm vm;
+	void *plain;
+	int r;
+
+	/* Lent memory that fork or a core dump would read is refused. */
+	r = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	plain = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	tap_check(vm_add_region(r, 0, GUEST_MEM_BASE, plain, 65536, GH_MEM_ALLOW_READ, true) ==
+		  -EINVAL, "lending memory without MADV_DONTFORK/MADV_DONTDUMP: EINVAL");
+	tap_check(vm_add_region(r, 0, GUEST_MEM_BASE, plain, 65536, GH_MEM_ALLOW_READ, false) == 0,
+		  "sharing the same memory is fine");
+	close(r);
+	munmap(plain, 65536);
+
+	r = vm_setup(dev, "guest-1cpu.dtb", true, 256 * 1024, &vm);
+	if (!tap_check(r == 0, "VM with lent memory set up (%d)", r))
+		return;
+	((uint8_t *)vm.mem)[128 * 1024] = 0x42;
+	r = vm_start(&vm);
+	tap_check(r == 0, "VM with lent memory starts (%d)", r);
+	tap_check(read_gets_sigbus((uint8_t *)vm.mem + 128 * 1024),
+		  "host read of lent memory: SIGBUS");
+	close(vm.fd);
+	tap_check(((uint8_t *)vm.mem)[128 * 1024] == 0 && all_zero(vm.mem, vm.dtb_size),
+		  "lent memory comes back scrubbed after the VM is gone");
+	munmap(vm.mem, vm.mem_size);
+
+	r = vm_setup(dev, "guest-1cpu.dtb", false, 256 * 1024, &vm);
+	if (r)
+		return;
+	r = vm_start(&vm);
+	tap_check(r == 0, "VM with shared memory starts (%d)", r);
+	((uint8_t *)vm.mem)[4096] = 0x17;
+	tap_check(!read_gets_sigbus((uint8_t *)vm.mem + 4096) && ((uint8_t *)vm.mem)[4096] == 0x17,
+		  "shared memory stays readable and writable by the host");
+	close(vm.fd);
+	tap_check(((uint8_t *)vm.mem)[4096] == 0x17, "shared memory keeps its data after the VM");
+	munmap(vm.mem, vm.mem_size);
+}
+
+int main(void)
+{
+	struct hyp_stats h0, h1;
+	long free0, slab0, free1, slab1;
+	int dev, fails = 0, r = 0;
+	double t;
+
+	tap_begin();
+	dev = gh_open();
+	if (!tap_check(dev >= 0, "/dev/gunyah opens"))
+		return tap_finish();
+
+	/* Warm caches up so that the measurement sees steady state. */
+	for (int i = 0; i < 20; i++)
+		fails += vm_cycle(dev, "guest-1cpu.dtb", i & 1) != 0;
+	tap_check(fails == 0, "warm-up VMs start (%d failed)", fails);
+	hyp_stats(&h0);
+	free0 = meminfo_kb("MemFree");
+	slab0 = meminfo_kb("Slab");
+
+	t = now();
+	for (int i = 0; i < CREATE_LOOPS; i++) {
+		int fd = ioctl(dev, GUNYAH_CREATE_VM, 0);
+
+		if (fd < 0)
+			fails++;
+		else
+			close(fd);
+	}
+	tap_check(fails == 0, "%d VMs created and destroyed (%d failed)", CREATE_LOOPS, fails);
+	tap_diag("create+destroy: %.1f us per VM", (now() - t) * 1e6 / CREATE_LOOPS);
+
+	t = now();
+	for (int i = 0; i < START_LOOPS; i++) {
+		r = vm_cycle(dev, "guest-1cpu.dtb", i % 4 == 0);
+		if (r && fails++ < 3)
+			tap_diag("cycle %d: %s", i, strerror(-r));
+	}
+	tap_check(fails == 0, "%d VMs started and torn down (%d failed)", START_LOOPS, fails);
+	tap_diag("start+teardown: %.2f ms per VM", (now() - t) * 1e3 / START_LOOPS);
+
+	hyp_stats(&h1);
+	free1 = meminfo_kb("MemFree");
+	slab1 = meminfo_kb("Slab");
+	tap_diag("MemFree %ld -> %ld kB, Slab %ld -> %ld kB", free0, free1, slab0, slab1);
+	tap_check(hyp_stats_equal(&h0, &h1),
+		  "hypervisor: VMs %llu->%llu parcels %llu->%llu caps %llu->%llu pages %llu->%llu",
+		  h0.vms, h1.vms, h0.parcels, h1.parcels, h0.caps, h1.caps, h0.free_pages,
+		  h1.free_pages);
+	/* A leak of one object per VM would show as >= 1000 objects. */
+	tap_check(slab1 - slab0 < 256, "no slab growth (%+ld kB)", slab1 - slab0);
+	tap_check(free0 - free1 < 2048, "no loss of free memory (%+ld kB)", free1 - free0);
+
+	test_lend_and_share(dev);
+	close(dev);
+	return tap_finish();
+}
