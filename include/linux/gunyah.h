@@ -123,19 +123,12 @@ void gunyah_vm_function_unregister(struct gunyah_vm_function *f);
 		.compare = _compare,						\
 	}
 
-#define DECLARE_GUNYAH_VM_FUNCTION_INIT(_name, _type, _bind, _unbind, _compare)	\
-	DECLARE_GUNYAH_VM_FUNCTION(_name, _type, _bind, _unbind, _compare);	\
-	static int __init _name##_mod_init(void)				\
-	{									\
-		return gunyah_vm_function_register(&(_name));			\
-	}									\
-	module_init(_name##_mod_init);						\
-	static void __exit _name##_mod_exit(void)				\
-	{									\
-		gunyah_vm_function_unregister(&(_name));			\
-	}									\
-	module_exit(_name##_mod_exit);						\
-	MODULE_ALIAS_GUNYAH_VM_FUNCTION(_type)
+/*
+ * A module that only provides a VM function type: registers it at load and
+ * withdraws it at unload.  Add MODULE_ALIAS_GUNYAH_VM_FUNCTION(type) too.
+ */
+#define module_gunyah_vm_function(__fn)						\
+	module_driver(__fn, gunyah_vm_function_register, gunyah_vm_function_unregister)
 
 #define GUNYAH_CAPID_INVAL	U64_MAX
 #define GUNYAH_VMID_ROOT_VM	0xff

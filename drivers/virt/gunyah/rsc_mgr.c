@@ -46,7 +46,6 @@
 
 #include <asm/gunyah.h>
 
-#include "compat.h"
 #include "gunyah_core.h"
 #include "rsc_mgr.h"
 #include "vm_mgr.h"
@@ -162,7 +161,7 @@ struct gunyah_rm {
 	int rx_irq;
 	struct fwnode_handle *parent_fwnode;
 
-	struct mutex send_lock;
+	struct mutex send_lock;		/* see the locking comment at the top */
 	struct completion send_ready;
 	bool tx_ready;
 
@@ -176,7 +175,7 @@ struct gunyah_rm {
 	struct blocking_notifier_head nh;
 	struct workqueue_struct *notif_wq;
 
-	struct mutex stats_lock;
+	struct mutex stats_lock;	/* protects @stats */
 	struct gunyah_rm_stats stats[RM_STATS_IDS];
 	struct dentry *debugfs;
 
@@ -600,9 +599,10 @@ static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void 
 		req_size -= chunk;
 
 		reinit_completion(&rm->send_ready);
+		/* Only the last fragment wakes the RM up. */
 		ret = gunyah_hypercall_msgq_send(rm->tx_cap, sizeof(*hdr) + chunk, rm->send_buf,
-						 i == frags ? GUNYAH_HYPERCALL_MSGQ_TX_FLAGS_PUSH : 0,
-						 &ready);
+						 i == frags ? GUNYAH_HYPERCALL_MSGQ_TX_FLAGS_PUSH :
+							      0, &ready);
 		if (ret) {
 			dev_err_ratelimited(rm->dev, "msgq_send of %#x failed: %d\n", msg_id, ret);
 			break;
@@ -693,6 +693,27 @@ int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, si
 	return ret;
 }
 
+static void gunyah_rm_destroy_wq(void *data)
+{
+	struct gunyah_rm *rm = data;
+
+	destroy_workqueue(rm->notif_wq);
+}
+
+static void gunyah_rm_remove_debugfs(void *data)
+{
+	struct gunyah_rm *rm = data;
+
+	debugfs_remove_recursive(rm->debugfs);
+}
+
+static void gunyah_rm_destroy_vm_mgr(void *data)
+{
+	struct gunyah_rm *rm = data;
+
+	gunyah_vm_mgr_destroy(rm->vm_mgr);
+}
+
 static int gunyah_rm_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -742,50 +763,36 @@ static int gunyah_rm_probe(struct platform_device *pdev)
 	rm->notif_wq = alloc_ordered_workqueue("gunyah_rm_notif", 0);
 	if (!rm->notif_wq)
 		return -ENOMEM;
+	/* Cleanup runs in reverse: /dev/gunyah goes first, the workqueue last. */
+	ret = devm_add_action_or_reset(dev, gunyah_rm_destroy_wq, rm);
+	if (ret)
+		return ret;
 
 	ret = devm_request_irq(dev, rm->tx_irq, gunyah_rm_tx, 0, "gunyah_rm_tx", rm);
-	if (ret) {
-		dev_err_probe(dev, ret, "cannot request the TX interrupt\n");
-		goto err_wq;
-	}
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot request the TX interrupt\n");
 	ret = devm_request_threaded_irq(dev, rm->rx_irq, NULL, gunyah_rm_rx, IRQF_ONESHOT,
 					"gunyah_rm_rx", rm);
-	if (ret) {
-		dev_err_probe(dev, ret, "cannot request the RX interrupt\n");
-		goto err_wq;
-	}
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot request the RX interrupt\n");
 
 	rm->debugfs = debugfs_create_dir("gunyah_rm", NULL);
 	debugfs_create_file("rpc_stats", 0444, rm->debugfs, rm, &gunyah_rm_stats_fops);
+	ret = devm_add_action_or_reset(dev, gunyah_rm_remove_debugfs, rm);
+	if (ret)
+		return ret;
 
 	rm->vm_mgr = gunyah_vm_mgr_create(rm);
-	if (IS_ERR(rm->vm_mgr)) {
-		ret = dev_err_probe(dev, PTR_ERR(rm->vm_mgr), "cannot register /dev/gunyah\n");
-		goto err_debugfs;
-	}
+	if (IS_ERR(rm->vm_mgr))
+		return dev_err_probe(dev, PTR_ERR(rm->vm_mgr), "cannot register /dev/gunyah\n");
+	ret = devm_add_action_or_reset(dev, gunyah_rm_destroy_vm_mgr, rm);
+	if (ret)
+		return ret;
+
 	dev_info(dev, "Resource Manager channel ready (TX %#llx, RX %#llx)\n", rm->tx_cap,
 		 rm->rx_cap);
 	return 0;
-
-err_debugfs:
-	debugfs_remove_recursive(rm->debugfs);
-err_wq:
-	destroy_workqueue(rm->notif_wq);
-	return ret;
 }
-
-static void gunyah_rm_remove(struct platform_device *pdev)
-{
-	struct gunyah_rm *rm = platform_get_drvdata(pdev);
-
-	gunyah_vm_mgr_destroy(rm->vm_mgr);
-	debugfs_remove_recursive(rm->debugfs);
-	devm_free_irq(&pdev->dev, rm->rx_irq, rm);
-	devm_free_irq(&pdev->dev, rm->tx_irq, rm);
-	destroy_workqueue(rm->notif_wq);
-}
-
-DEFINE_GUNYAH_PLATFORM_REMOVE(gunyah_rm_remove)
 
 static const struct of_device_id gunyah_rm_of_match[] = {
 	{ .compatible = "gunyah-resource-manager" },
@@ -795,7 +802,6 @@ MODULE_DEVICE_TABLE(of, gunyah_rm_of_match);
 
 static struct platform_driver gunyah_rm_driver = {
 	.probe = gunyah_rm_probe,
-	GUNYAH_PLATFORM_REMOVE(gunyah_rm_remove),
 	.driver = {
 		.name = "gunyah_rsc_mgr",
 		.of_match_table = gunyah_rm_of_match,

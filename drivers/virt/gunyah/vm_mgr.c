@@ -503,8 +503,7 @@ static long gunyah_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long a
 
 		if (copy_from_user(&dtb, argp, sizeof(dtb)))
 			return -EFAULT;
-		if (overflows_type(dtb.guest_phys_addr + dtb.size, u64) ||
-		    dtb.guest_phys_addr + dtb.size < dtb.guest_phys_addr)
+		if (dtb.guest_phys_addr + dtb.size < dtb.guest_phys_addr)
 			return -EOVERFLOW;
 		down_write(&ghvm->status_lock);
 		if (ghvm->vmid != GUNYAH_VMID_INVAL) {

@@ -85,14 +85,14 @@ struct gunyah_vm {
 	struct gunyah_vm_exit_info exit_info;
 	struct notifier_block nb;
 
-	struct mutex fn_lock;
+	struct mutex fn_lock;		/* protects @functions */
 	struct list_head functions;
 
-	struct mutex resources_lock;
+	struct mutex resources_lock;	/* protects @resources, @resource_tickets */
 	struct list_head resources;
 	struct list_head resource_tickets;
 
-	struct mutex mem_lock;
+	struct mutex mem_lock;		/* protects @mem_regions */
 	struct list_head mem_regions;
 
 	struct gunyah_vm_dtb_config dtb;

@@ -35,7 +35,7 @@ cd "$ROOT" || exit 1
 mapfile -t files < <(git ls-files -co --exclude-standard -- \
 	'arch/*.c' 'arch/*.h' 'drivers/*.c' 'drivers/*.h' 'include/*.h' 'samples/*.c' \
 	'samples/*.h' 'tools/testing/*.c' 'tools/testing/*.h' 'tools/testing/*.S' \
-	'*Kconfig' | sort -u)
+	'*Kconfig' | sort -u | while read -r f; do [ -e "$f" ] && echo "$f"; done)
 for f in "${files[@]}"; do
 	out=$("$CHECKPATCH" --strict --no-tree --quiet --show-types \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f "$f" 2>&1)

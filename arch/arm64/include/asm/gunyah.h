@@ -9,6 +9,11 @@
 #include <linux/irqdomain.h>
 #include <dt-bindings/interrupt-controller/arm-gic.h>
 
+/* Extended SPI specifier type (GICv3.1), missing from older headers. */
+#ifndef GIC_ESPI
+#define GIC_ESPI	2
+#endif
+
 /**
  * arch_gunyah_fill_irq_fwspec_params() - describe a Gunyah virq to the GIC
  * @virq: interrupt number from a Resource Manager resource (a GIC INTID)

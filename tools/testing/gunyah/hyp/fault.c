@@ -23,7 +23,9 @@ static bool fault_fire(bool rpc, u32 target, struct fault *out)
 	for (unsigned int i = 0; i < MAX_FAULTS; i++) {
 		struct fault *f = &faults[i];
 
-		if (!f->count || f->target != target || rpc != (f->kind < FAULT_HVC_ERROR))
+		bool rpc_fault = f->kind < FAULT_HVC_ERROR;
+
+		if (!f->count || f->target != target || rpc != rpc_fault)
 			continue;
 		if (f->skip) {
 			f->skip--;
@@ -58,6 +60,12 @@ bool fault_check_hvc(u32 nr, s64 *err)
 	return true;
 }
 
+static bool fault_kind_known(u64 kind)
+{
+	return kind == FAULT_HVC_ERROR ||
+	       (kind >= FAULT_RPC_ERROR && kind <= FAULT_RPC_NOTIFY_BAD_VM);
+}
+
 void fault_test_control(struct trap_frame *f)
 {
 	unsigned int armed = 0;
@@ -71,8 +79,7 @@ void fault_test_control(struct trap_frame *f)
 		f->x[0] = GH_ERROR_OK;
 		break;
 	case TEST_OP_ADD_FAULT:
-		if (!f->x[3] || (f->x[4] != FAULT_HVC_ERROR &&
-				 (f->x[4] < FAULT_RPC_ERROR || f->x[4] > FAULT_RPC_NOTIFY_BAD_VM))) {
+		if (!f->x[3] || !fault_kind_known(f->x[4])) {
 			f->x[0] = GH_ERROR_ARG_INVAL;
 			break;
 		}

@@ -297,7 +297,8 @@ static void mem_share(const struct rm_request *req, bool lend)
 	};
 	do {
 		p->handle = next_handle++;
-	} while (!p->handle || p->handle == 0xffffffffU || rm_parcel_get(p->handle, HOST_VMID) != p);
+	} while (!p->handle || p->handle == 0xffffffffU ||
+		 rm_parcel_get(p->handle, HOST_VMID) != p);
 	for (u32 i = 0; i < n_acl; i++) {
 		p->acl[i].vmid = get_le16(b + acl_off + 4 + 4 * i);
 		p->acl[i].rights = b[acl_off + 6 + 4 * i];

@@ -190,11 +190,9 @@ void rm_reply(const struct rm_request *req, u32 err, const void *payload, size_t
 			send_message(RM_TYPE_REPLY, seq, req->fn, ew, 4, payload, len, -1);
 			put_le16(n, 0x7fff);
 			put_le16(n + 2, 1);
-			send_message(RM_TYPE_NOTIFICATION, notify_seq++, RM_NOTIF_VM_EXITED, NULL, 0,
-				     n, 8, -1);
+			rm_notify(RM_NOTIF_VM_EXITED, n, 8);
 			n[4] = VM_STATUS_RESET;
-			send_message(RM_TYPE_NOTIFICATION, notify_seq++, RM_NOTIF_VM_STATUS, NULL, 0,
-				     n, 8, -1);
+			rm_notify(RM_NOTIF_VM_STATUS, n, 8);
 			return;
 		}
 		default:

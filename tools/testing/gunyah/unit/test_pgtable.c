@@ -90,8 +90,10 @@ static void test_blocks_and_split(void)
 
 	tap_check(pgtable_map(&pgt, GIB + 5 * MIB + 8 * KIB, 2 * GIB + 5 * MIB + 8 * KIB, 4 * KIB,
 			      S2_NORMAL_RWX) == 0 && tables_live == 1 &&
-		  maps_to(&pgt, GIB + 5 * MIB + 8 * KIB, 2 * GIB + 5 * MIB + 8 * KIB, S2_NORMAL_RWX),
-		  "mapping the hole back merges the tables into the block again (%ld)", tables_live);
+		  maps_to(&pgt, GIB + 5 * MIB + 8 * KIB, 2 * GIB + 5 * MIB + 8 * KIB,
+			  S2_NORMAL_RWX),
+		  "mapping the hole back merges the tables into the block again (%ld)",
+		  tables_live);
 	tap_check(pgtable_unmap(&pgt, GIB + 5 * MIB + 8 * KIB, 4 * KIB) == 0 && tables_live == 3,
 		  "split again");
 	tap_check(pgtable_map(&pgt, GIB + 5 * MIB + 8 * KIB, 0x1000, 4 * KIB, S2_DEVICE_RW) == 0 &&

@@ -25,7 +25,7 @@ static void *worker(void *arg)
 				 (i + id) % 2);
 
 		if (r && !failed++)
-			tap_diag("worker %ld, VM %d: %s", id, i, strerror(-r));
+			tap_diag("thread %ld, VM %d: %s", id, i, strerror(-r));
 	}
 	return (void *)failed;
 }

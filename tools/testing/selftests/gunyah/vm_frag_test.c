@@ -34,7 +34,7 @@ struct fn_counters {
 
 static int dev;
 
-static int counters(struct fn_counters *c)
+static int fn_counters_read(struct fn_counters *c)
 {
 	char buf[128];
 
@@ -67,55 +67,55 @@ static void test_functions_and_tickets(void)
 	tap_check(r == 0, "test function type loaded on demand and bound (%d)", r);
 	tap_check(access("/sys/module/gunyah_test_fn", F_OK) == 0,
 		  "gunyah_test_fn module loaded through its ghfunc alias");
-	counters(&c0);
+	fn_counters_read(&c0);
 	tap_check(add_fn(vm.fd, RES_VCPU, 7, GUNYAH_VM_ADD_FUNCTION) == -EEXIST,
 		  "a second ticket for the same resource: EEXIST");
 	for (uint32_t l = 100; l < 108; l++)
 		r |= add_fn(vm.fd, RES_BELL_TX, l, GUNYAH_VM_ADD_FUNCTION);
 	tap_check(r == 0, "tickets for doorbells 100-107 before start");
-	counters(&c0);
+	fn_counters_read(&c0);
 
 	r = vm_start(&vm);
 	tap_check(r == 0, "VM with 8 vCPUs and 16 doorbells starts (%d)", r);
-	counters(&c1);
+	fn_counters_read(&c1);
 	tap_check(c1.populates - c0.populates == 9,
 		  "multi-fragment resource list reached 9 tickets (got %d)",
 		  c1.populates - c0.populates);
 
-	counters(&c0);
+	fn_counters_read(&c0);
 	for (uint32_t l = 108; l < 116; l++)
 		missing += add_fn(vm.fd, RES_BELL_TX, l, GUNYAH_VM_ADD_FUNCTION) != 0;
 	for (uint32_t l = 0; l < 7; l++)
 		missing += add_fn(vm.fd, RES_VCPU, l, GUNYAH_VM_ADD_FUNCTION) != 0;
-	counters(&c1);
+	fn_counters_read(&c1);
 	tap_check(missing == 0 && c1.populates - c0.populates == 15,
 		  "tickets after start get doorbells 108-115 and vCPUs 0-6 at once (%d)",
 		  c1.populates - c0.populates);
 	if (!oss_profile()) {
-		counters(&c0);
+		fn_counters_read(&c0);
 		r = add_fn(vm.fd, RES_ADDR_SPACE, 0, GUNYAH_VM_ADD_FUNCTION);
 		for (uint32_t l = 0; l < 4; l++)
 			r |= add_fn(vm.fd, RES_MEM_EXTENT, l, GUNYAH_VM_ADD_FUNCTION);
-		counters(&c1);
+		fn_counters_read(&c1);
 		tap_check(r == 0 && c1.populates - c0.populates == 5,
 			  "v17 RM: address space and 4 memory extents present");
 	}
-	counters(&c0);
+	fn_counters_read(&c0);
 	tap_check(add_fn(vm.fd, RES_BELL_TX, 999, GUNYAH_VM_ADD_FUNCTION) == 0 &&
-		  counters(&c1) == 0 && c1.populates == c0.populates,
+		  fn_counters_read(&c1) == 0 && c1.populates == c0.populates,
 		  "a ticket for a resource the VM does not have stays empty");
-	counters(&c0);
+	fn_counters_read(&c0);
 	tap_check(add_fn(vm.fd, RES_BELL_TX, 100, GUNYAH_VM_REMOVE_FUNCTION) == 0 &&
-		  counters(&c1) == 0 && c1.unbinds == c0.unbinds + 1 &&
+		  fn_counters_read(&c1) == 0 && c1.unbinds == c0.unbinds + 1 &&
 		  c1.unpopulates == c0.unpopulates + 1, "REMOVE_FUNCTION unbinds and unpopulates");
 	tap_check(add_fn(vm.fd, RES_BELL_TX, 100, GUNYAH_VM_REMOVE_FUNCTION) == -ENOENT,
 		  "removing it twice: ENOENT");
 	tap_check(add_fn(vm.fd, RES_BELL_TX, 100, GUNYAH_VM_ADD_FUNCTION) == 0 &&
-		  counters(&c1) == 0 && c1.populates == c0.populates + 1,
+		  fn_counters_read(&c1) == 0 && c1.populates == c0.populates + 1,
 		  "re-adding it gets the resource back");
-	counters(&c0);
+	fn_counters_read(&c0);
 	vm_destroy(&vm);
-	counters(&c1);
+	fn_counters_read(&c1);
 	tap_check(c1.unbinds - c0.unbinds == c0.binds - c0.unbinds,
 		  "closing the VM unbinds every function (%d)", c1.unbinds - c0.unbinds);
 	tap_check(c1.unpopulates - c0.unpopulates == c0.populates - c0.unpopulates,
@@ -221,7 +221,7 @@ int main(void)
 	test_big_parcels(false, 256);
 	test_big_parcels(true, 1100);
 	if (read_file("/sys/kernel/debug/gunyah_rm/rpc_stats", stats, sizeof(stats)) > 0) {
-		tap_check(strstr(stats, "0x51000018") != NULL, "MEM_APPEND was used");
+		tap_check(strstr(stats, "0x51000018"), "MEM_APPEND was used");
 		for (char *l = strtok(stats, "\n"); l; l = strtok(NULL, "\n"))
 			tap_diag("%s", l);
 	}

@@ -55,8 +55,7 @@ static void test_vm_ioctls(int dev)
 		  "REMOVE_FUNCTION of a function never added: ENOENT");
 	fn.type = TEST_FN_TYPE;
 	r = gh_ioctl(vm.fd, GUNYAH_VM_ADD_FUNCTION, &fn);
-	tap_check(r == -EINVAL, "ADD_FUNCTION with the wrong argument size for the type: EINVAL (%d)",
-		  r);
+	tap_check(r == -EINVAL, "ADD_FUNCTION, wrong argument size for the type: EINVAL (%d)", r);
 
 	ctx.reg = GUNYAH_VM_BOOT_CONTEXT_REG(REG_SET_X, 32);
 	tap_check(gh_ioctl(vm.fd, GUNYAH_VM_SET_BOOT_CONTEXT, &ctx) == -EINVAL,
