@@ -49,6 +49,13 @@ void host_stage2_load(void)
 	isb();
 }
 
+/* Back to the host after a guest ran: its stage-2 is still in the TLB. */
+void host_stage2_load_vttbr(void)
+{
+	write_sysreg((u64)host_s2.root | ((u64)HOST_S2_VMID << 48), vttbr_el2);
+	isb();
+}
+
 /*
  * Reflect a synchronous external abort to the host's EL1 vector, as the
  * hardware would have taken it.

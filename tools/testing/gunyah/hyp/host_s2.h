@@ -9,6 +9,7 @@
 extern struct pgtable host_s2;
 
 void host_stage2_load(void);
+void host_stage2_load_vttbr(void);
 void host_inject_sea(bool iabt, u64 far, u64 wnr);
 
 #endif

@@ -47,10 +47,16 @@ struct hyp_bootcfg {
 	u32 reserved;
 };
 
+/* Layout known to switch.S: keep the first fields where they are. */
+struct vcpu_ctx;
 struct hyp_cpu {
-	u64 host_entry;
-	u64 host_ctx;
-	u32 index;
+	u64 host_entry;			/* 0 */
+	u64 host_ctx;			/* 8 */
+	u32 index;			/* 16 */
+	u32 gic_ready;			/* 20: hypervisor PPI configured */
+	struct vcpu_ctx *guest_ctx;	/* 24: vCPU running here */
+	u64 el2_regs[12];		/* 32: x19-x30 around guest_enter */
+	u64 el2_sp;			/* 128 */
 };
 
 extern struct hyp_cpu hyp_cpus[PLAT_MAX_CPUS];

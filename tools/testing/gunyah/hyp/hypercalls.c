@@ -6,6 +6,7 @@
  * Unknown call numbers return UNIMPLEMENTED, as real Gunyah does.
  */
 #include "fault.h"
+#include "guest.h"
 #include "host_mem.h"
 #include "hypercalls.h"
 #include "rm.h"
@@ -105,6 +106,9 @@ void gunyah_hypercall(struct trap_frame *f, unsigned int nr)
 		break;
 	case GH_HVC_MSGQ_RECV:
 		f->x[0] = (u64)hvc_msgq_recv(f);
+		break;
+	case GH_HVC_VCPU_RUN:
+		vcpu_run(f);
 		break;
 	case GH_HVC_TEST_CONTROL:
 		fault_test_control(f);

@@ -8,6 +8,7 @@
  * are built with MEM_APPEND.  Every host page has a state: free, lent, or
  * shared n times, so that a page is never lent twice or lent while shared.
  */
+#include "guest.h"
 #include "host_mem.h"
 #include "host_s2.h"
 #include "page_alloc.h"
@@ -105,6 +106,28 @@ bool rm_parcel_read(const struct rm_parcel *p, u64 offset, void *buf, size_t len
 		offset = 0;
 	}
 	return len == 0;
+}
+
+/* Map @p into @g's stage-2 at @ipa with the rights @vmid has on it. */
+int rm_parcel_map(struct rm_parcel *p, u16 vmid, struct guest *g, u64 ipa)
+{
+	u64 attr = S2_MEMATTR_NORMAL | S2_SH_INNER | S2_AF;
+	u8 rights = 0;
+	int ret;
+
+	for (u32 a = 0; a < p->n_acl; a++)
+		if (p->acl[a].vmid == vmid)
+			rights = p->acl[a].rights;
+	if (!rights)
+		return -1;
+	attr |= (rights & 4 ? S2_AP_R : 0) | (rights & 2 ? S2_AP_W : 0) | (rights & 1 ? 0 : S2_XN);
+	for (u32 i = 0; i < p->n_sgl; i++) {
+		ret = guest_map(g, ipa, sgl_entry(p, i)[0], sgl_entry(p, i)[1], attr);
+		if (ret)
+			return ret;
+		ipa += sgl_entry(p, i)[1];
+	}
+	return 0;
 }
 
 void rm_parcels_accept(u16 vmid, bool accept)

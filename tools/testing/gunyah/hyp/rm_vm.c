@@ -23,6 +23,7 @@
  */
 #include "cspace.h"
 #include "fdt.h"
+#include "guest.h"
 #include "rm.h"
 
 #define MAX_VCPUS		8
@@ -68,6 +69,9 @@ struct rm_vm {
 	} bells[MAX_BELLS];
 	u64 addrspace_cap;
 	u64 extent_caps[4];
+	struct guest *guest;
+	u64 mem_base;
+	bool mem_base_set;
 };
 
 static struct rm_vm vms[RM_MAX_VMS];
@@ -139,6 +143,10 @@ static void destroy_resources(struct rm_vm *vm)
 	}
 	for (u32 i = 0; i < vm->nr_bells; i++)
 		cspace_delete(vm->bells[i].cap);
+	if (vm->guest) {
+		guest_destroy(vm->guest);
+		vm->guest = NULL;
+	}
 	if (vm->addrspace_cap)
 		cspace_delete(vm->addrspace_cap);
 	for (u32 i = 0; i < 4; i++)
@@ -150,11 +158,30 @@ static void destroy_resources(struct rm_vm *vm)
 	memset(vm->extent_caps, 0, sizeof(vm->extent_caps));
 }
 
+/* The guest powered off or reset itself. */
+static void rm_guest_exited(struct guest *g, u16 exit_type)
+{
+	struct rm_vm *vm;
+	u8 n[12] = { 0 };
+
+	rm_lock();
+	vm = find_vm(g->vmid);
+	if (vm && vm->guest == g && vm->status == VM_STATUS_RUNNING) {
+		vm->status = VM_STATUS_EXITED;
+		put_le16(n, vm->vmid);
+		put_le16(n + 2, exit_type);
+		put_le32(n + 4, 4);
+		rm_notify(RM_NOTIF_VM_EXITED, n, sizeof(n));
+	}
+	rm_unlock();
+}
+
 /* Read the VM's configuration and create its resources: an RM error. */
 static u32 vm_create_resources(struct rm_vm *vm)
 {
 	struct fdt fdt;
 	s64 herr = 0;
+	u32 n = 0;
 	int node;
 
 	if (!vm->image || !vm->dtb_size || vm->dtb_size > MAX_DTB_SIZE ||
@@ -167,17 +194,29 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	     node = fdt_next_subnode(&fdt, node)) {
 		if (!fdt_node_name_is(&fdt, node, "cpu"))
 			continue;
-		if (vm->nr_vcpus == MAX_VCPUS)
+		if (n == MAX_VCPUS)
 			return RM_ERROR_NORESOURCE;
-		vm->vcpus[vm->nr_vcpus].virq = alloc_virq();
-		vm->vcpus[vm->nr_vcpus].cap = cspace_create(CAP_TYPE_VCPU, CAP_RIGHTS_ALL, vm,
-							    &herr);
+		n++;
+	}
+	if (!n)
+		return RM_ERROR_VALIDATE_FAILED;
+	vm->guest = guest_create(vm->vmid, n);
+	if (!vm->guest)
+		return RM_ERROR_NOMEM;
+	vm->guest->exited_cb = rm_guest_exited;
+	for (u32 i = 0; i < n; i++) {
+		struct vcpu *v = vm->guest->vcpus[i];
+
+		v->wake_virq = alloc_virq();
+		vm->vcpus[i].virq = v->wake_virq;
+		vm->vcpus[i].cap = cspace_create(CAP_TYPE_VCPU, CAP_RIGHTS_ALL, v, &herr);
 		vm->nr_vcpus++;
-		if (herr || !vm->vcpus[vm->nr_vcpus - 1].virq)
+		if (herr || !v->wake_virq)
 			return RM_ERROR_NORESOURCE;
 	}
-	if (!vm->nr_vcpus)
-		return RM_ERROR_VALIDATE_FAILED;
+
+	node = fdt_path_offset(&fdt, "/gunyah-vm-config/memory");
+	vm->mem_base_set = node >= 0 && fdt_prop_u64(&fdt, node, "base-address", &vm->mem_base);
 
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/vdevices");
 	for (node = node < 0 ? node : fdt_first_subnode(&fdt, node); node >= 0;
@@ -397,6 +436,43 @@ static void set_address_layout(const struct rm_request *req, struct rm_vm *vm)
 	rm_reply(req, RM_OK, NULL, 0);
 }
 
+/*
+ * Start: the image parcel goes into the guest's stage-2 at the image base
+ * (SET_ADDRESS_LAYOUT, else the base-address of the VM config), then the
+ * boot vCPU starts at the boot context's PC (else the image base) with x0
+ * pointing at the device tree.
+ */
+static void vm_start(const struct rm_request *req, struct rm_vm *vm)
+{
+	u64 base, pc, x[31] = { 0 };
+
+	if (vm->status != VM_STATUS_READY) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	if (vm->layout_size[0])
+		base = vm->layout_base[0];
+	else if (vm->mem_base_set)
+		base = vm->mem_base;
+	else
+		base = ~0ULL;
+	if (!vm->image || base == ~0ULL || rm_parcel_map(vm->image, vm->vmid, vm->guest, base)) {
+		vm->status = VM_STATUS_INIT_FAILED;
+		rm_reply(req, RM_ERROR_NORESOURCE, NULL, 0);
+		return;
+	}
+	x[0] = base + vm->dtb_offset;
+	for (u32 i = 0; i < 31; i++)
+		if (vm->ctx_set & BIT_ULL(i))
+			x[i] = vm->ctx[i];
+	pc = vm->ctx_set & BIT_ULL(32) ? vm->ctx[32] : base;
+	rm_parcels_accept(vm->vmid, true);
+	guest_start(vm->guest, pc, x, 31, vm->ctx_set & BIT_ULL(34) ? vm->ctx[34] : 0);
+	vm->status = VM_STATUS_RUNNING;
+	rm_reply(req, RM_OK, NULL, 0);
+	notify_status(vm);
+}
+
 static void vm_stop(const struct rm_request *req, struct rm_vm *vm)
 {
 	u8 n[12] = { 0 };
@@ -410,10 +486,12 @@ static void vm_stop(const struct rm_request *req, struct rm_vm *vm)
 	if (req->payload[2] & 1) {
 		/* Forced stop: exit type VM_STOP_FORCED, one zero reason word. */
 		put_le16(n, vm->vmid);
-		put_le16(n + 2, 7);
+		put_le16(n + 2, GUEST_EXIT_STOP_FORCED);
 		put_le32(n + 4, 4);
 		rm_notify(RM_NOTIF_VM_EXITED, n, sizeof(n));
 	}
+	if (vm->guest)
+		guest_stop(vm->guest);
 }
 
 static void vm_reset(const struct rm_request *req, struct rm_vm *vm)
@@ -421,6 +499,10 @@ static void vm_reset(const struct rm_request *req, struct rm_vm *vm)
 	if (vm->status != VM_STATUS_EXITED && vm->status != VM_STATUS_READY &&
 	    vm->status != VM_STATUS_INIT_FAILED) {
 		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	if (vm->guest && guest_busy(vm->guest)) {
+		rm_reply(req, RM_ERROR_BUSY, NULL, 0);
 		return;
 	}
 	rm_reply(req, RM_OK, NULL, 0);
@@ -498,14 +580,7 @@ bool rm_vm_request(const struct rm_request *req)
 		vm_dealloc(req, vm);
 		break;
 	case RM_VM_START:
-		if (vm->status != VM_STATUS_READY) {
-			rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
-			break;
-		}
-		rm_parcels_accept(vm->vmid, true);
-		vm->status = VM_STATUS_RUNNING;
-		rm_reply(req, RM_OK, NULL, 0);
-		notify_status(vm);
+		vm_start(req, vm);
 		break;
 	case RM_VM_STOP:
 		vm_stop(req, vm);

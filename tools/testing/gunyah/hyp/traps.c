@@ -3,10 +3,12 @@
  * Gunyah test hypervisor: EL2 configuration and exceptions from the host.
  */
 #include "hyp.h"
+#include "guest.h"
 #include "host_s2.h"
 
 #define HCR_VM		BIT(0)
 #define HCR_SWIO	BIT(1)
+#define HCR_FMO		BIT(3)
 #define HCR_TSC		BIT(19)
 #define HCR_RW		BIT(31)
 
@@ -14,6 +16,7 @@
 #define EC_UNKNOWN	0x00
 #define EC_HVC64	0x16
 #define EC_SMC64	0x17
+#define EC_SYSREG	0x18
 #define EC_IABT_LOW	0x20
 #define EC_DABT_LOW	0x24
 
@@ -30,7 +33,7 @@ void cpu_init_el2(void)
 	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
 	write_sysreg(read_sysreg(mpidr_el1), vmpidr_el2);
 	/* Trap SMC (the host's firmware calls come to us), AArch64 EL1. */
-	write_sysreg(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC, hcr_el2);
+	write_sysreg(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO, hcr_el2);
 	/* No FP/SIMD traps; all PMU counters to the host. */
 	write_sysreg(0x33ffUL, cptr_el2);
 	write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
@@ -41,6 +44,13 @@ void cpu_init_el2(void)
 	/* GICv3 system registers for EL1. */
 	write_sysreg(0xf, S3_4_C12_C9_5);	/* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
 	isb();
+	/*
+	 * FIQs (Group 0) belong to the hypervisor: HCR_EL2.FMO routes them
+	 * to EL2, which also makes the host's ICC_PMR_EL1 and ICC_CTLR_EL1
+	 * virtual; the physical priority mask lets everything through.
+	 */
+	write_sysreg(0xff, S3_0_C4_C6_0);	/* ICC_PMR_EL1 */
+	write_sysreg(0, S3_4_C12_C11_0);	/* ICH_HCR_EL2 */
 	write_sysreg(0x30d00800UL, sctlr_el1);	/* RES1, MMU off */
 	host_stage2_load();
 }
@@ -83,6 +93,9 @@ void handle_lower_sync(struct trap_frame *f, u64 kind)
 	case EC_DABT_LOW:
 		host_stage2_fault(f, esr, false);
 		break;
+	case EC_SYSREG:
+		host_sysreg_trap(f, esr);
+		break;
 	case EC_IABT_LOW:
 		host_stage2_fault(f, esr, true);
 		break;
@@ -101,7 +114,7 @@ void handle_lower_irq(struct trap_frame *f, u64 kind)
 
 void handle_lower_fiq(struct trap_frame *f, u64 kind)
 {
-	hyp_bad_exception(f, kind);
+	hyp_timer_fiq();
 }
 
 void handle_lower_serror(struct trap_frame *f, u64 kind)

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Gunyah test hypervisor: guest VMs, their stage-2 and their vCPUs.
+ */
+#include "gic.h"
+#include "guest.h"
+#include "page_alloc.h"
+#include "spinlock.h"
+
+#define PSTATE_EL1H_MASKED	0x3c5
+#define SCTLR_EL1_RESET		0x30d00800UL
+#define CPACR_FP_ON		(3UL << 20)
+
+static struct spinlock guest_spinlock;
+static u64 hw_vmids_used = 1;	/* VMID 0 is the host's */
+
+void guest_lock(void)
+{
+	spin_lock(&guest_spinlock);
+}
+
+void guest_unlock(void)
+{
+	spin_unlock(&guest_spinlock);
+}
+
+/* Reset a vCPU to the architectural entry state (MMU off, EL1h). */
+void vcpu_reset(struct vcpu *v)
+{
+	memset(&v->ctx, 0, sizeof(v->ctx));
+	v->ctx.pstate = PSTATE_EL1H_MASKED;
+	v->ctx.sys[SYS_SCTLR] = SCTLR_EL1_RESET;
+	v->ctx.sys[SYS_CPACR] = CPACR_FP_ON;
+	/* MPIDR: bit 31 RES1, Aff0 = vCPU index (the guest DT's cpu@N). */
+	v->ctx.sys[SYS_VMPIDR] = BIT(31) | v->index;
+	v->pending = VCPU_PENDING_NONE;
+	v->in_wfi = false;
+}
+
+struct guest *guest_create(u16 vmid, u32 nr_vcpus)
+{
+	struct guest *g;
+	u32 hw = 0;
+
+	if (nr_vcpus > GUEST_MAX_VCPUS || sizeof(struct guest) > PAGE_SIZE ||
+	    sizeof(struct vcpu) > PAGE_SIZE)
+		return NULL;
+	g = page_alloc();
+	if (!g)
+		return NULL;
+	guest_lock();
+	for (u32 i = 1; i < 64; i++) {
+		if (!(hw_vmids_used & BIT(i))) {
+			hw_vmids_used |= BIT(i);
+			hw = i;
+			break;
+		}
+	}
+	guest_unlock();
+	if (!hw) {
+		page_free(g);
+		return NULL;
+	}
+	g->vmid = vmid;
+	g->hw_vmid = (u8)hw;
+	for (u32 i = 0; i < nr_vcpus; i++) {
+		struct vcpu *v = page_alloc();
+
+		if (!v) {
+			guest_destroy(g);
+			return NULL;
+		}
+		v->guest = g;
+		v->index = i;
+		vcpu_reset(v);
+		g->vcpus[i] = v;
+		g->nr_vcpus++;
+	}
+	return g;
+}
+
+bool guest_busy(struct guest *g)
+{
+	bool busy = false;
+
+	guest_lock();
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		busy |= g->vcpus[i]->running;
+	guest_unlock();
+	return busy;
+}
+
+static void tlb_flush_guest(struct guest *g)
+{
+	u64 saved = read_sysreg(vttbr_el2);
+
+	/* TLB maintenance by VMID: switch VTTBR to the guest's for a moment. */
+	write_sysreg((u64)g->s2.root | ((u64)g->hw_vmid << 48), vttbr_el2);
+	asm volatile("isb; dsb ishst; tlbi vmalls12e1is; dsb ish; isb" : : : "memory");
+	write_sysreg(saved, vttbr_el2);
+	isb();
+}
+
+void guest_destroy(struct guest *g)
+{
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
+		vcpu_forget(g->vcpus[i]);
+		page_free(g->vcpus[i]);
+	}
+	if (g->s2.root) {
+		tlb_flush_guest(g);
+		pgtable_destroy(&g->s2);
+	}
+	guest_lock();
+	hw_vmids_used &= ~BIT(g->hw_vmid);
+	guest_unlock();
+	page_free(g);
+}
+
+int guest_map(struct guest *g, u64 ipa, u64 pa, u64 size, u64 attr)
+{
+	int ret;
+
+	if (!g->s2.root) {
+		ret = pgtable_init(&g->s2, &hyp_pgtable_ops);
+		if (ret)
+			return ret;
+	}
+	return pgtable_map(&g->s2, ipa, pa, size, attr);
+}
+
+void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1)
+{
+	struct vcpu *boot = g->vcpus[0];
+
+	if (!g->s2.root && pgtable_init(&g->s2, &hyp_pgtable_ops))
+		panic("no memory for a guest stage-2\n");
+	boot->ctx.pc = pc;
+	for (u32 i = 0; i < nr_x && i < 31; i++)
+		boot->ctx.x[i] = x[i];
+	boot->ctx.sys[SYS_SP_EL1] = sp_el1;
+	boot->on = true;
+	g->started = true;
+	tlb_flush_guest(g);
+}
+
+/* The VM stops (forced stop, or a guest power-off/reset): wake every vCPU. */
+void guest_stop(struct guest *g)
+{
+	g->exited = true;
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		gic_raise_host_spi(g->vcpus[i]->wake_virq);
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Gunyah test hypervisor: guest VMs and their vCPUs.
+ *
+ * The Resource Manager creates a guest (its vCPUs at VM_INIT, its stage-2
+ * at VM_START) and destroys it at VM_RESET.  The host runs the vCPUs with
+ * the vcpu_run hypercall (proxy scheduling): each call enters the guest on
+ * the calling physical CPU until the guest needs the host (MMIO, WFI,
+ * power-off) or the host gets an interrupt.
+ */
+#ifndef HYP_GUEST_H
+#define HYP_GUEST_H
+
+#include "hyp.h"
+#include "pgtable.h"
+
+#define GUEST_MAX_VCPUS		8
+#define GUEST_NR_LRS		4
+
+enum guest_sysreg {
+	SYS_SCTLR, SYS_CPACR, SYS_TTBR0, SYS_TTBR1, SYS_TCR, SYS_ESR, SYS_AFSR0, SYS_AFSR1,
+	SYS_FAR, SYS_MAIR, SYS_VBAR, SYS_CONTEXTIDR, SYS_AMAIR, SYS_CNTKCTL, SYS_PAR,
+	SYS_TPIDR_EL1, SYS_SP_EL1, SYS_ELR_EL1, SYS_SPSR_EL1, SYS_TPIDR_EL0, SYS_TPIDRRO_EL0,
+	SYS_CSSELR, SYS_MDSCR, SYS_CNTV_CTL, SYS_CNTV_CVAL, SYS_VMPIDR,
+	NR_GUEST_SYSREGS
+};
+
+/* Saved state of a vCPU; the first fields are known to switch.S. */
+struct vcpu_ctx {
+	u64 x[31];
+	u64 sp_el0;
+	u64 pc;
+	u64 pstate;
+	u64 fp[66];		/* q0-q31, FPSR, FPCR */
+	u64 sys[NR_GUEST_SYSREGS];
+	u64 ich_lr[GUEST_NR_LRS];
+	u64 ich_vmcr;
+	u64 ich_ap0r0;
+	u64 ich_ap1r0;
+};
+
+enum vcpu_pending {
+	VCPU_PENDING_NONE,
+	VCPU_PENDING_MMIO_READ,
+	VCPU_PENDING_MMIO_WRITE,
+};
+
+struct guest;
+
+struct vcpu {
+	struct vcpu_ctx ctx;
+	struct guest *guest;
+	u32 index;
+	u32 wake_virq;		/* host SPI: "run me again" */
+	bool on;
+	bool running;
+	bool in_wfi;
+	/* MMIO exit waiting for the host's answer */
+	enum vcpu_pending pending;
+	u32 mmio_rt;
+	u32 mmio_size;
+	bool mmio_sign_extend;
+	bool mmio_64bit;
+	/* wake-up timer: armed on CPU @timer_cpu for @deadline */
+	bool timer_armed;
+	u32 timer_cpu;
+	u64 deadline;
+};
+
+struct guest {
+	u16 vmid;
+	u8 hw_vmid;
+	bool started;
+	bool exited;
+	u32 nr_vcpus;
+	struct vcpu *vcpus[GUEST_MAX_VCPUS];
+	struct pgtable s2;
+	/* IPA range of guest RAM; other addresses are MMIO */
+	u64 ram_base;
+	u64 ram_size;
+	/* Called once when the guest powers off or resets (RM exit type). */
+	void (*exited_cb)(struct guest *g, u16 exit_type);
+};
+
+/* vcpu_run run states */
+#define VCPU_STATE_READY		0
+#define VCPU_STATE_EXPECTS_WAKEUP	1
+#define VCPU_STATE_POWERED_OFF		2
+#define VCPU_STATE_BLOCKED		3
+#define VCPU_STATE_VMMIO_READ		4
+#define VCPU_STATE_VMMIO_WRITE		5
+
+/* RM exit types */
+#define GUEST_EXIT_PLATFORM_OFF		1
+#define GUEST_EXIT_PLATFORM_RESET	2
+#define GUEST_EXIT_STOP_FORCED		7
+
+struct guest *guest_create(u16 vmid, u32 nr_vcpus);
+void guest_destroy(struct guest *g);
+bool guest_busy(struct guest *g);
+int guest_map(struct guest *g, u64 ipa, u64 pa, u64 size, u64 attr);
+void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1);
+void guest_stop(struct guest *g);
+
+void vcpu_reset(struct vcpu *v);
+void vcpu_forget(struct vcpu *v);
+void vcpu_run(struct trap_frame *f);
+void hyp_timer_fiq(void);
+void hyp_gic_cpu_init(void);
+void host_sysreg_trap(struct trap_frame *f, u64 esr);
+void guest_lock(void);
+void guest_unlock(void);
+
+/* switch.S */
+u64 guest_enter(struct vcpu_ctx *ctx, struct hyp_cpu *cpu);
+void fpsimd_save(u64 *area);
+void fpsimd_restore(u64 *area);
+
+#endif

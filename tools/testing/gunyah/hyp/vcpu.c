@@ -1,0 +1,668 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Gunyah test hypervisor: vcpu_run, the proxy-scheduling hypercall.
+ *
+ * The host calls vcpu_run(cap, resume data) on any physical CPU; the
+ * hypervisor switches that CPU to the guest (EL1 system registers, FP/SIMD,
+ * virtual timer, GICv3 virtual CPU interface, VMID and stage-2) and back
+ * when the guest needs the host:
+ *
+ *   - MMIO to an address outside guest RAM (with a valid syndrome): VMMIO
+ *     exit; the next call carries the read value and an action;
+ *   - WFI with nothing pending: EXPECTS_WAKEUP.  If the guest's virtual
+ *     timer is armed, the hypervisor's own EL2 timer (CNTHP, PPI 26, a
+ *     Group 0 interrupt taken as FIQ at EL2) is set for its deadline, and
+ *     when it fires the vCPU's wake-up SPI is raised for the host;
+ *   - PSCI CPU_OFF, SYSTEM_OFF, SYSTEM_RESET: POWERED_OFF (with the
+ *     "exited" flag once the VM is gone, and VM_EXITED from the RM);
+ *   - a physical interrupt: READY, so that the host takes it at once.
+ *
+ * Guest interrupts are injected through the list registers; the guest's
+ * virtual timer (PPI 27) is the only source handled here.
+ */
+#include "cspace.h"
+#include "gic.h"
+#include "guest.h"
+#include "host_s2.h"
+#include "hypercalls.h"
+#include "psci.h"
+#include "smccc.h"
+
+#define HCR_VM		BIT(0)
+#define HCR_SWIO	BIT(1)
+#define HCR_FMO		BIT(3)
+#define HCR_IMO		BIT(4)
+#define HCR_AMO		BIT(5)
+#define HCR_FB		BIT(9)
+#define HCR_BSU_IS	(1UL << 10)
+#define HCR_TWI		BIT(13)
+#define HCR_TSC		BIT(19)
+#define HCR_RW		BIT(31)
+#define HCR_HOST	(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO)
+#define HCR_GUEST	(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO | HCR_IMO | HCR_AMO | \
+			 HCR_FB | HCR_BSU_IS | HCR_TWI)
+
+#define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
+#define EC_WFX		0x01
+#define EC_HVC64	0x16
+#define EC_SMC64	0x17
+#define EC_SYSREG	0x18
+#define EC_IABT_LOW	0x20
+#define EC_DABT_LOW	0x24
+
+#define EXIT_SYNC	0
+#define EXIT_IRQ	1
+#define EXIT_FIQ	2
+
+#define CNT_ENABLE	BIT(0)
+#define CNT_IMASK	BIT(1)
+#define CNT_ISTATUS	BIT(2)
+
+#define INTID_HYP_TIMER	26
+#define INTID_VTIMER	27
+#define GICR_STRIDE	0x20000
+#define GICR_SGI_BASE	0x10000
+#define GICR_IGROUPR0	0x80
+#define GICR_ISENABLER0	0x100
+#define GICR_IPRIORITYR	0x400
+#define GICD_CTLR	0x0
+
+#define ICH_HCR_EN	BIT(0)
+#define LR_PENDING	(1ULL << 62)
+#define LR_GROUP1	(1ULL << 60)
+#define LR_STATE_MASK	(3ULL << 62)
+
+/* Host EL1 state around a guest run, one per physical CPU. */
+static struct {
+	u64 sys[NR_GUEST_SYSREGS];
+	u64 fp[66];
+} host_state[PLAT_MAX_CPUS];
+
+/* vCPUs blocked with an armed virtual timer, per physical CPU. */
+static struct vcpu *timer_waiters[PLAT_MAX_CPUS][16];
+
+#define SAVE_SYSREGS(s)							\
+	do {								\
+		(s)[SYS_SCTLR] = read_sysreg(sctlr_el1);		\
+		(s)[SYS_CPACR] = read_sysreg(cpacr_el1);		\
+		(s)[SYS_TTBR0] = read_sysreg(ttbr0_el1);		\
+		(s)[SYS_TTBR1] = read_sysreg(ttbr1_el1);		\
+		(s)[SYS_TCR] = read_sysreg(tcr_el1);			\
+		(s)[SYS_ESR] = read_sysreg(esr_el1);			\
+		(s)[SYS_AFSR0] = read_sysreg(afsr0_el1);		\
+		(s)[SYS_AFSR1] = read_sysreg(afsr1_el1);		\
+		(s)[SYS_FAR] = read_sysreg(far_el1);			\
+		(s)[SYS_MAIR] = read_sysreg(mair_el1);			\
+		(s)[SYS_VBAR] = read_sysreg(vbar_el1);			\
+		(s)[SYS_CONTEXTIDR] = read_sysreg(contextidr_el1);	\
+		(s)[SYS_AMAIR] = read_sysreg(amair_el1);		\
+		(s)[SYS_CNTKCTL] = read_sysreg(cntkctl_el1);		\
+		(s)[SYS_PAR] = read_sysreg(par_el1);			\
+		(s)[SYS_TPIDR_EL1] = read_sysreg(tpidr_el1);		\
+		(s)[SYS_SP_EL1] = read_sysreg(sp_el1);			\
+		(s)[SYS_ELR_EL1] = read_sysreg(elr_el1);		\
+		(s)[SYS_SPSR_EL1] = read_sysreg(spsr_el1);		\
+		(s)[SYS_TPIDR_EL0] = read_sysreg(tpidr_el0);		\
+		(s)[SYS_TPIDRRO_EL0] = read_sysreg(tpidrro_el0);	\
+		(s)[SYS_CSSELR] = read_sysreg(csselr_el1);		\
+		(s)[SYS_MDSCR] = read_sysreg(mdscr_el1);		\
+		(s)[SYS_CNTV_CTL] = read_sysreg(cntv_ctl_el0);		\
+		(s)[SYS_CNTV_CVAL] = read_sysreg(cntv_cval_el0);	\
+		(s)[SYS_VMPIDR] = read_sysreg(vmpidr_el2);		\
+	} while (0)
+
+#define LOAD_SYSREGS(s)							\
+	do {								\
+		write_sysreg((s)[SYS_SCTLR], sctlr_el1);		\
+		write_sysreg((s)[SYS_CPACR], cpacr_el1);		\
+		write_sysreg((s)[SYS_TTBR0], ttbr0_el1);		\
+		write_sysreg((s)[SYS_TTBR1], ttbr1_el1);		\
+		write_sysreg((s)[SYS_TCR], tcr_el1);			\
+		write_sysreg((s)[SYS_ESR], esr_el1);			\
+		write_sysreg((s)[SYS_AFSR0], afsr0_el1);		\
+		write_sysreg((s)[SYS_AFSR1], afsr1_el1);		\
+		write_sysreg((s)[SYS_FAR], far_el1);			\
+		write_sysreg((s)[SYS_MAIR], mair_el1);			\
+		write_sysreg((s)[SYS_VBAR], vbar_el1);			\
+		write_sysreg((s)[SYS_CONTEXTIDR], contextidr_el1);	\
+		write_sysreg((s)[SYS_AMAIR], amair_el1);		\
+		write_sysreg((s)[SYS_CNTKCTL], cntkctl_el1);		\
+		write_sysreg((s)[SYS_PAR], par_el1);			\
+		write_sysreg((s)[SYS_TPIDR_EL1], tpidr_el1);		\
+		write_sysreg((s)[SYS_SP_EL1], sp_el1);			\
+		write_sysreg((s)[SYS_ELR_EL1], elr_el1);		\
+		write_sysreg((s)[SYS_SPSR_EL1], spsr_el1);		\
+		write_sysreg((s)[SYS_TPIDR_EL0], tpidr_el0);		\
+		write_sysreg((s)[SYS_TPIDRRO_EL0], tpidrro_el0);	\
+		write_sysreg((s)[SYS_CSSELR], csselr_el1);		\
+		write_sysreg((s)[SYS_MDSCR], mdscr_el1);		\
+		write_sysreg((s)[SYS_CNTV_CVAL], cntv_cval_el0);	\
+		write_sysreg((s)[SYS_CNTV_CTL], cntv_ctl_el0);		\
+		write_sysreg((s)[SYS_VMPIDR], vmpidr_el2);		\
+	} while (0)
+
+static u64 counter(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
+static struct hyp_cpu *this_cpu(void)
+{
+	return (struct hyp_cpu *)read_sysreg(tpidr_el2);
+}
+
+/*
+ * The hypervisor's own interrupt: the EL2 physical timer's PPI as Group 0
+ * (a FIQ at EL2, since HCR_EL2.FMO is set for the host too).  The host
+ * configures every PPI as Group 1 when its CPUs come up, so this is done
+ * (again) before each use, after the host's set-up.
+ */
+void hyp_gic_cpu_init(void)
+{
+	u64 rd = PLAT_GICR_BASE + this_cpu_index() * GICR_STRIDE + GICR_SGI_BASE;
+
+	mmio_write32(rd + GICR_IGROUPR0, mmio_read32(rd + GICR_IGROUPR0) & ~BIT(INTID_HYP_TIMER));
+	mmio_write32(rd + GICR_IPRIORITYR + (INTID_HYP_TIMER & ~3),
+		     (mmio_read32(rd + GICR_IPRIORITYR + (INTID_HYP_TIMER & ~3)) &
+		      ~(0xffU << (8 * (INTID_HYP_TIMER & 3)))) |
+		     (0x20U << (8 * (INTID_HYP_TIMER & 3))));
+	mmio_write32(rd + GICR_ISENABLER0, BIT(INTID_HYP_TIMER));
+	mmio_write32(PLAT_GICD_BASE + GICD_CTLR, mmio_read32(PLAT_GICD_BASE + GICD_CTLR) | 1);
+	write_sysreg(1, S3_0_C12_C12_6);	/* ICC_IGRPEN0_EL1 */
+	isb();
+	this_cpu()->gic_ready = 1;
+}
+
+static void hyp_timer_program(u32 cpu)
+{
+	u64 next = ~0ULL;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(timer_waiters[cpu]); i++)
+		if (timer_waiters[cpu][i] && timer_waiters[cpu][i]->deadline < next)
+			next = timer_waiters[cpu][i]->deadline;
+	if (next == ~0ULL) {
+		write_sysreg(0, cnthp_ctl_el2);
+	} else {
+		write_sysreg(next, cnthp_cval_el2);
+		write_sysreg(CNT_ENABLE, cnthp_ctl_el2);
+	}
+	isb();
+}
+
+/* Called with guest_lock held. */
+static void vcpu_timer_disarm(struct vcpu *v)
+{
+	if (!v->timer_armed)
+		return;
+	for (unsigned int i = 0; i < ARRAY_SIZE(timer_waiters[v->timer_cpu]); i++)
+		if (timer_waiters[v->timer_cpu][i] == v)
+			timer_waiters[v->timer_cpu][i] = NULL;
+	v->timer_armed = false;
+	if (v->timer_cpu == this_cpu_index())
+		hyp_timer_program(v->timer_cpu);
+}
+
+/* Called with guest_lock held, on the CPU that will wake @v. */
+static bool vcpu_timer_arm(struct vcpu *v, u64 deadline)
+{
+	u32 cpu = this_cpu_index();
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(timer_waiters[cpu]); i++) {
+		if (!timer_waiters[cpu][i]) {
+			timer_waiters[cpu][i] = v;
+			v->timer_armed = true;
+			v->timer_cpu = cpu;
+			v->deadline = deadline;
+			if (!this_cpu()->gic_ready)
+				hyp_gic_cpu_init();
+			hyp_timer_program(cpu);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* @v goes away: drop it from the timer lists of every CPU. */
+void vcpu_forget(struct vcpu *v)
+{
+	guest_lock();
+	for (unsigned int c = 0; c < PLAT_MAX_CPUS; c++)
+		for (unsigned int i = 0; i < ARRAY_SIZE(timer_waiters[c]); i++)
+			if (timer_waiters[c][i] == v)
+				timer_waiters[c][i] = NULL;
+	guest_unlock();
+}
+
+/* The EL2 timer fired: wake the vCPUs whose deadline has passed. */
+void hyp_timer_fiq(void)
+{
+	u32 intid = (u32)read_sysreg(S3_0_C12_C8_0);	/* ICC_IAR0_EL1 */
+	u32 cpu = this_cpu_index();
+	u64 now = counter();
+
+	if (intid >= 1020)
+		return;
+	guest_lock();
+	for (unsigned int i = 0; i < ARRAY_SIZE(timer_waiters[cpu]); i++) {
+		struct vcpu *v = timer_waiters[cpu][i];
+
+		if (v && v->deadline <= now) {
+			timer_waiters[cpu][i] = NULL;
+			v->timer_armed = false;
+			gic_raise_host_spi(v->wake_virq);
+		}
+	}
+	hyp_timer_program(cpu);
+	guest_unlock();
+	write_sysreg(intid, S3_0_C12_C8_1);		/* ICC_EOIR0_EL1 */
+	isb();
+}
+
+/* The host's SGI writes trap while HCR_EL2.FMO is set: replay them. */
+void host_sysreg_trap(struct trap_frame *f, u64 esr)
+{
+	u32 rt = (esr >> 5) & 0x1f;
+	u32 sysreg = esr & 0x3ffc1e;	/* Op0, Op2, Op1, CRn, CRm: without Rt and direction */
+	u64 val = rt == 31 ? 0 : f->x[rt];
+
+	switch (sysreg) {
+	case 0x3a3016:	/* ICC_SGI1R_EL1: Op0 3, Op1 0, CRn 12, CRm 11, Op2 5 */
+		write_sysreg(val, S3_0_C12_C11_5);
+		break;
+	case 0x3c3016:	/* ICC_ASGI1R_EL1: Op2 6 */
+		write_sysreg(val, S3_0_C12_C11_6);
+		break;
+	case 0x3e3016:	/* ICC_SGI0R_EL1: Op2 7 */
+		write_sysreg(val, S3_0_C12_C11_7);
+		break;
+	default:
+		printf("unexpected system register trap from the host: ESR %lx\n", esr);
+		break;
+	}
+	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
+}
+
+static bool lr_has_pending(const struct vcpu *v)
+{
+	for (unsigned int i = 0; i < GUEST_NR_LRS; i++)
+		if (v->ctx.ich_lr[i] & LR_STATE_MASK)
+			return true;
+	return false;
+}
+
+static void inject_virq(struct vcpu *v, u32 intid)
+{
+	for (unsigned int i = 0; i < GUEST_NR_LRS; i++)
+		if ((v->ctx.ich_lr[i] & LR_STATE_MASK) && (u32)v->ctx.ich_lr[i] == intid)
+			return;		/* already pending or active */
+	for (unsigned int i = 0; i < GUEST_NR_LRS; i++) {
+		if (!(v->ctx.ich_lr[i] & LR_STATE_MASK)) {
+			v->ctx.ich_lr[i] = LR_PENDING | LR_GROUP1 | (0xa0ULL << 48) | intid;
+			return;
+		}
+	}
+}
+
+/* Inject the virtual timer if it fired; keep it masked until the guest acts. */
+static bool vtimer_check(struct vcpu *v)
+{
+	u64 ctl = v->ctx.sys[SYS_CNTV_CTL];
+
+	if ((ctl & (CNT_ENABLE | CNT_IMASK)) != CNT_ENABLE ||
+	    v->ctx.sys[SYS_CNTV_CVAL] > counter())
+		return false;
+	v->ctx.sys[SYS_CNTV_CTL] = ctl | CNT_IMASK;
+	inject_virq(v, INTID_VTIMER);
+	return true;
+}
+
+static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u64 *hpfar)
+{
+	u32 c = cpu->index;
+	struct guest *g = v->guest;
+	u64 exit;
+
+	SAVE_SYSREGS(host_state[c].sys);
+	fpsimd_save(host_state[c].fp);
+
+	LOAD_SYSREGS(v->ctx.sys);
+	fpsimd_restore(v->ctx.fp);
+	write_sysreg(v->ctx.ich_lr[0], S3_4_C12_C12_0);
+	write_sysreg(v->ctx.ich_lr[1], S3_4_C12_C12_1);
+	write_sysreg(v->ctx.ich_lr[2], S3_4_C12_C12_2);
+	write_sysreg(v->ctx.ich_lr[3], S3_4_C12_C12_3);
+	write_sysreg(v->ctx.ich_vmcr, S3_4_C12_C11_7);
+	write_sysreg(v->ctx.ich_ap0r0, S3_4_C12_C8_0);
+	write_sysreg(v->ctx.ich_ap1r0, S3_4_C12_C9_0);
+	write_sysreg(ICH_HCR_EN, S3_4_C12_C11_0);
+	write_sysreg(HCR_GUEST, hcr_el2);
+	write_sysreg((u64)g->s2.root | ((u64)g->hw_vmid << 48), vttbr_el2);
+	isb();
+
+	exit = guest_enter(&v->ctx, cpu);
+
+	*esr = read_sysreg(esr_el2);
+	*far = read_sysreg(far_el2);
+	*hpfar = read_sysreg(hpfar_el2);
+	SAVE_SYSREGS(v->ctx.sys);
+	fpsimd_save(v->ctx.fp);
+	v->ctx.ich_lr[0] = read_sysreg(S3_4_C12_C12_0);
+	v->ctx.ich_lr[1] = read_sysreg(S3_4_C12_C12_1);
+	v->ctx.ich_lr[2] = read_sysreg(S3_4_C12_C12_2);
+	v->ctx.ich_lr[3] = read_sysreg(S3_4_C12_C12_3);
+	v->ctx.ich_vmcr = read_sysreg(S3_4_C12_C11_7);
+	v->ctx.ich_ap0r0 = read_sysreg(S3_4_C12_C8_0);
+	v->ctx.ich_ap1r0 = read_sysreg(S3_4_C12_C9_0);
+	write_sysreg(0, S3_4_C12_C11_0);
+
+	/* Mask the guest's timer in hardware before the host's comes back. */
+	write_sysreg(0, cntv_ctl_el0);
+	LOAD_SYSREGS(host_state[c].sys);
+	fpsimd_restore(host_state[c].fp);
+	write_sysreg(HCR_HOST, hcr_el2);
+	host_stage2_load_vttbr();
+	return exit;
+}
+
+/* Reflect a synchronous exception to the guest's EL1 vector. */
+static void inject_sync(struct vcpu *v, u64 esr, u64 far)
+{
+	u64 mode = v->ctx.pstate & 0xf;
+	u64 offset = mode == 0 ? 0x400 : (mode == 5 ? 0x200 : 0);
+
+	v->ctx.sys[SYS_ELR_EL1] = v->ctx.pc;
+	v->ctx.sys[SYS_SPSR_EL1] = v->ctx.pstate;
+	v->ctx.sys[SYS_ESR] = esr;
+	v->ctx.sys[SYS_FAR] = far;
+	v->ctx.pc = v->ctx.sys[SYS_VBAR] + offset;
+	v->ctx.pstate = 0x3c5;
+}
+
+static void inject_dabt(struct vcpu *v, u64 far)
+{
+	bool el0 = (v->ctx.pstate & 0xf) == 0;
+
+	/* Synchronous external abort, as for an access to nothing. */
+	inject_sync(v, ((u64)(el0 ? 0x24 : 0x25) << 26) | BIT(25) | 0x10, far);
+}
+
+static void inject_undef(struct vcpu *v)
+{
+	inject_sync(v, BIT(25), 0);
+}
+
+static void set_result(struct trap_frame *f, u64 state, u64 d0, u64 d1, u64 d2)
+{
+	f->x[0] = GH_ERROR_OK;
+	f->x[1] = state;
+	f->x[2] = d0;
+	f->x[3] = d1;
+	f->x[4] = d2;
+}
+
+static void guest_exit_vm(struct vcpu *v, u16 exit_type)
+{
+	struct guest *g = v->guest;
+
+	guest_lock();
+	if (g->exited) {
+		guest_unlock();
+		return;
+	}
+	g->exited = true;
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		g->vcpus[i]->on = false;
+	guest_unlock();
+	if (g->exited_cb)
+		g->exited_cb(g, exit_type);
+	guest_stop(g);
+}
+
+/*
+ * A PSCI or SMCCC call from the guest.  Returns true if the vCPU goes on
+ * running, false if vcpu_run returns (the result is set in @f).
+ */
+static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
+{
+	struct guest *g = v->guest;
+	u64 *x = v->ctx.x;
+	u32 fid = (u32)x[0];
+	struct vcpu *t;
+
+	switch (fid) {
+	case PSCI_0_2_FN_PSCI_VERSION:
+		x[0] = PSCI_VERSION_1_0;
+		return true;
+	case 0x80000000:	/* SMCCC_VERSION */
+		x[0] = 0x10001;
+		return true;
+	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
+		x[0] = PSCI_TOS_NOT_PRESENT;
+		return true;
+	case PSCI_1_0_FN_PSCI_FEATURES:
+		switch ((u32)x[1]) {
+		case PSCI_0_2_FN_PSCI_VERSION: case PSCI_0_2_FN_CPU_ON: case PSCI_0_2_FN64_CPU_ON:
+		case PSCI_0_2_FN_CPU_OFF: case PSCI_0_2_FN_AFFINITY_INFO:
+		case PSCI_0_2_FN64_AFFINITY_INFO: case PSCI_0_2_FN_SYSTEM_OFF:
+		case PSCI_0_2_FN_SYSTEM_RESET: case PSCI_1_0_FN_PSCI_FEATURES:
+			x[0] = 0;
+			break;
+		default:
+			x[0] = (u64)PSCI_RET_NOT_SUPPORTED;
+			break;
+		}
+		return true;
+	case PSCI_0_2_FN_CPU_ON:
+	case PSCI_0_2_FN64_CPU_ON:
+		if ((x[1] & 0xff00ffff00UL) || (x[1] & 0xff) >= g->nr_vcpus) {
+			x[0] = (u64)PSCI_RET_INVALID_PARAMS;
+			return true;
+		}
+		t = g->vcpus[x[1] & 0xff];
+		guest_lock();
+		if (t->on || t->running) {
+			x[0] = (u64)-4;		/* ALREADY_ON */
+		} else {
+			u64 entry = x[2], ctx = x[3];
+
+			vcpu_reset(t);
+			t->ctx.pc = entry;
+			t->ctx.x[0] = ctx;
+			t->on = true;
+			x[0] = PSCI_RET_SUCCESS;
+		}
+		guest_unlock();
+		if (x[0] == PSCI_RET_SUCCESS)
+			gic_raise_host_spi(t->wake_virq);
+		return true;
+	case PSCI_0_2_FN_AFFINITY_INFO:
+	case PSCI_0_2_FN64_AFFINITY_INFO:
+		if ((x[1] & 0xff) >= g->nr_vcpus) {
+			x[0] = (u64)PSCI_RET_INVALID_PARAMS;
+			return true;
+		}
+		x[0] = g->vcpus[x[1] & 0xff]->on ? 0 : 1;
+		return true;
+	case PSCI_0_2_FN_CPU_OFF:
+		v->on = false;
+		set_result(f, VCPU_STATE_POWERED_OFF, 0, 0, 0);
+		return false;
+	case PSCI_0_2_FN_SYSTEM_OFF:
+		guest_exit_vm(v, GUEST_EXIT_PLATFORM_OFF);
+		set_result(f, VCPU_STATE_POWERED_OFF, 1, 0, 0);
+		return false;
+	case PSCI_0_2_FN_SYSTEM_RESET:
+		guest_exit_vm(v, GUEST_EXIT_PLATFORM_RESET);
+		set_result(f, VCPU_STATE_POWERED_OFF, 1, 0, 0);
+		return false;
+	default:
+		x[0] = (u64)SMCCC_RET_NOT_SUPPORTED;
+		return true;
+	}
+}
+
+/* A guest data abort outside its memory: MMIO for the host, or a fault. */
+static bool guest_dabt(struct vcpu *v, struct trap_frame *f, u64 esr, u64 far, u64 hpfar)
+{
+	u64 ipa = ((hpfar >> 4) << 12) | (far & 0xfff);
+	u32 size = 1U << ((esr >> 22) & 3);
+	u32 rt = (esr >> 16) & 0x1f;
+	u64 val;
+
+	if (!(esr & BIT(24))) {
+		/* No syndrome (e.g. LDP, writeback): not emulable. */
+		printf("VM %u vCPU %u: MMIO at IPA %lx without syndrome (PC %lx): abort\n",
+		       v->guest->vmid, v->index, ipa, v->ctx.pc);
+		inject_dabt(v, far);
+		return true;
+	}
+	v->mmio_rt = rt;
+	v->mmio_size = size;
+	v->mmio_sign_extend = esr & BIT(21);
+	v->mmio_64bit = esr & BIT(15);
+	if (esr & BIT(6)) {
+		val = rt == 31 ? 0 : v->ctx.x[rt];
+		if (size < 8)
+			val &= (1ULL << (8 * size)) - 1;
+		v->pending = VCPU_PENDING_MMIO_WRITE;
+		set_result(f, VCPU_STATE_VMMIO_WRITE, ipa, size, val);
+	} else {
+		v->pending = VCPU_PENDING_MMIO_READ;
+		set_result(f, VCPU_STATE_VMMIO_READ, ipa, size, 0);
+	}
+	return false;
+}
+
+/* Complete the pending MMIO access with the host's answer. */
+static void mmio_resume(struct vcpu *v, u64 value, u64 action)
+{
+	if (action == 2) {		/* FAULT */
+		inject_dabt(v, 0);
+	} else if (action == 0) {	/* EMULATE */
+		if (v->pending == VCPU_PENDING_MMIO_READ && v->mmio_rt != 31) {
+			u32 bits = 8 * v->mmio_size;
+
+			if (bits < 64) {
+				value &= (1ULL << bits) - 1;
+				if (v->mmio_sign_extend && (value & (1ULL << (bits - 1))))
+					value |= ~0ULL << bits;
+			}
+			if (!v->mmio_64bit)
+				value &= 0xffffffffULL;
+			v->ctx.x[v->mmio_rt] = value;
+		}
+		v->ctx.pc += 4;
+	}
+	/* RETRY: run the access again. */
+	v->pending = VCPU_PENDING_NONE;
+}
+
+void vcpu_run(struct trap_frame *f)
+{
+	struct hyp_cpu *cpu = this_cpu();
+	struct vcpu *v;
+	s64 err = 0;
+	u64 esr, far, hpfar, exit;
+	bool go_on;
+
+	v = cspace_lookup(f->x[1], CAP_TYPE_VCPU, 0, &err);
+	if (!v) {
+		f->x[0] = (u64)err;
+		return;
+	}
+	guest_lock();
+	if (v->running || !v->guest->started) {
+		guest_unlock();
+		f->x[0] = GH_ERROR_BUSY;
+		return;
+	}
+	v->running = true;
+	vcpu_timer_disarm(v);
+	guest_unlock();
+
+	if (v->pending != VCPU_PENDING_NONE) {
+		if (f->x[3] > 2) {
+			f->x[0] = GH_ERROR_ARG_INVAL;
+			goto out;
+		}
+		mmio_resume(v, f->x[2], f->x[3]);
+	}
+
+	for (;;) {
+		if (v->guest->exited) {
+			set_result(f, VCPU_STATE_POWERED_OFF, 1, 0, 0);
+			break;
+		}
+		if (!v->on) {
+			set_result(f, VCPU_STATE_POWERED_OFF, 0, 0, 0);
+			break;
+		}
+		vtimer_check(v);
+		if (v->in_wfi) {
+			if (!lr_has_pending(v)) {
+				u64 ctl = v->ctx.sys[SYS_CNTV_CTL];
+
+				if ((ctl & (CNT_ENABLE | CNT_IMASK)) == CNT_ENABLE) {
+					guest_lock();
+					vcpu_timer_arm(v, v->ctx.sys[SYS_CNTV_CVAL]);
+					guest_unlock();
+				}
+				set_result(f, VCPU_STATE_EXPECTS_WAKEUP, 0, 1, 0);
+				break;
+			}
+			v->in_wfi = false;
+		}
+
+		exit = run_guest(v, cpu, &esr, &far, &hpfar);
+
+		if (exit == EXIT_IRQ) {
+			/* The guest's own timer, or an interrupt for the host. */
+			if (vtimer_check(v))
+				continue;
+			set_result(f, VCPU_STATE_READY, 0, 0, 0);
+			break;
+		}
+		if (exit == EXIT_FIQ) {
+			hyp_timer_fiq();
+			continue;
+		}
+		if (exit != EXIT_SYNC)
+			continue;
+
+		go_on = true;
+		switch (ESR_EC(esr)) {
+		case EC_HVC64:
+			go_on = guest_smccc(v, f);
+			break;
+		case EC_SMC64:
+			v->ctx.pc += 4;
+			go_on = guest_smccc(v, f);
+			break;
+		case EC_WFX:
+			v->ctx.pc += 4;
+			if (!(esr & 1))		/* WFI, not WFE */
+				v->in_wfi = true;
+			break;
+		case EC_DABT_LOW:
+			go_on = guest_dabt(v, f, esr, far, hpfar);
+			break;
+		case EC_IABT_LOW:
+			printf("VM %u vCPU %u: instruction fetch from IPA %lx without memory\n",
+			       v->guest->vmid, v->index, ((hpfar >> 4) << 12) | (far & 0xfff));
+			inject_sync(v, ((u64)0x21 << 26) | BIT(25) | 0x10, far);
+			break;
+		default:
+			printf("VM %u vCPU %u: unhandled exit ESR %lx at PC %lx: undef\n",
+			       v->guest->vmid, v->index, esr, v->ctx.pc);
+			inject_undef(v);
+			break;
+		}
+		if (!go_on)
+			break;
+	}
+out:
+	guest_lock();
+	v->running = false;
+	guest_unlock();
+}
