@@ -87,8 +87,11 @@ guest_enter:
 	b	guest_exit_common
 .endm
 
-.macro guest_bad_vector
+.macro guest_bad_vector kind
 	.align	7
+	mov	x0, sp
+	mov	x1, #\kind
+	bl	hyp_bad_exception
 	b	.
 .endm
 
@@ -96,24 +99,24 @@ guest_enter:
 	.global guest_vectors
 guest_vectors:
 	/* Exceptions taken at EL2 while a guest runs: a hypervisor bug. */
-	guest_bad_vector
-	guest_bad_vector
-	guest_bad_vector
-	guest_bad_vector
-	guest_bad_vector
-	guest_bad_vector
-	guest_bad_vector
-	guest_bad_vector
+	guest_bad_vector 0
+	guest_bad_vector 1
+	guest_bad_vector 2
+	guest_bad_vector 3
+	guest_bad_vector 4
+	guest_bad_vector 5
+	guest_bad_vector 6
+	guest_bad_vector 7
 	/* From the guest (AArch64 EL1/EL0). */
 	guest_exit 0
 	guest_exit 1
 	guest_exit 2
 	guest_exit 3
 	/* AArch32 guests are not supported. */
-	guest_bad_vector
-	guest_bad_vector
-	guest_bad_vector
-	guest_bad_vector
+	guest_bad_vector 12
+	guest_bad_vector 13
+	guest_bad_vector 14
+	guest_bad_vector 15
 
 guest_exit_common:
 	ldp	x2, x3, [sp], #16	/* the guest's x0, x1 */

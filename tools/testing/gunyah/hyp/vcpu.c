@@ -68,6 +68,7 @@
 #define GICD_CTLR	0x0
 
 #define ICH_HCR_EN	BIT(0)
+#define MAX_EXITS_PER_RUN	256
 #define LR_PENDING	(1ULL << 62)
 #define LR_GROUP1	(1ULL << 60)
 #define LR_STATE_MASK	(3ULL << 62)
@@ -321,6 +322,9 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 {
 	u32 c = cpu->index;
 	struct guest *g = v->guest;
+	/* The host's return state and its "current" pointer (SP_EL0). */
+	u64 host_elr = read_sysreg(elr_el2), host_spsr = read_sysreg(spsr_el2);
+	u64 host_sp_el0 = read_sysreg(sp_el0);
 	u64 exit;
 
 	SAVE_SYSREGS(host_state[c].sys);
@@ -362,6 +366,9 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 	fpsimd_restore(host_state[c].fp);
 	write_sysreg(HCR_HOST, hcr_el2);
 	host_stage2_load_vttbr();
+	write_sysreg(host_elr, elr_el2);
+	write_sysreg(host_spsr, spsr_el2);
+	write_sysreg(host_sp_el0, sp_el0);
 	return exit;
 }
 
@@ -564,6 +571,7 @@ void vcpu_run(struct trap_frame *f)
 	struct vcpu *v;
 	s64 err = 0;
 	u64 esr, far, hpfar, exit;
+	unsigned int handled = 0;
 	bool go_on;
 
 	v = cspace_lookup(f->x[1], CAP_TYPE_VCPU, 0, &err);
@@ -614,6 +622,11 @@ void vcpu_run(struct trap_frame *f)
 			v->in_wfi = false;
 		}
 
+		/* Give the CPU back now and then, whatever the guest does. */
+		if (++handled > MAX_EXITS_PER_RUN) {
+			set_result(f, VCPU_STATE_READY, 0, 0, 0);
+			break;
+		}
 		exit = run_guest(v, cpu, &esr, &far, &hpfar);
 
 		if (exit == EXIT_IRQ) {

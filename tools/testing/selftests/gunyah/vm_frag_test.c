@@ -190,7 +190,9 @@ static void test_big_parcels(bool lend, size_t npages)
 	dtb = load_file(DTB_DIR "guest-1cpu.dtb", mem, 4096);
 	cfg.size = dtb > 0 ? (uint64_t)dtb : 0;
 	runs = phys_runs(mem, npages);
-	tap_check(runs == (long)npages, "%zu pages in %ld physical ranges", npages, runs);
+	/* Nearly every page is its own range; more than 512 needs MEM_APPEND. */
+	tap_check(runs > (long)npages / 2 && (npages < 1024 || runs > 512),
+		  "%zu pages in %ld physical ranges", npages, runs);
 	r = vm_add_region(vm, 0, GUEST_MEM_BASE, mem, size,
 			  GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC, lend);
 	if (!r)

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The command protocol between the bare-metal test guest and the test VMM
+ * (vcpu_test.c).  The guest reads commands and arguments from MMIO
+ * registers, which exit to the VMM; it reports through MMIO writes.
+ */
+#ifndef GUEST_ABI_H
+#define GUEST_ABI_H
+
+#define GUEST_REG_CMD		0x6000	/* read: next command */
+#define GUEST_REG_ARG		0x6008	/* read: 64-bit argument */
+#define GUEST_REG_RESULT	0x6010	/* write: 64-bit result */
+#define GUEST_REG_HELLO		0x6018	/* write: a secondary vCPU reports its MPIDR */
+#define GUEST_REG_ERROR		0x6020	/* write: ESR of an exception the guest took */
+#define GUEST_REG_FAR		0x6028	/* write: FAR of that exception */
+#define GUEST_REG_DATA		0x7000	/* MMIO data register for the access tests */
+
+/* Commands; the low byte is the command, the next byte its access size. */
+#define CMD_WRITE		1	/* write ARG to DATA with a size-byte store */
+#define CMD_READ		2	/* size-byte load from DATA, zero-extended; report it */
+#define CMD_READ_SIGNED		3	/* size-byte sign-extending load into x; report it */
+#define CMD_READ_W_SIGNED	4	/* size-byte sign-extending load into w; report it */
+#define CMD_NO_SYNDROME		5	/* ldp from DATA: no syndrome, must fault */
+#define CMD_WFI_TIMER		6	/* arm the virtual timer ARG ticks ahead, WFI until it fires */
+#define CMD_SPIN		7	/* spin until the shared word at ARG becomes non-zero */
+#define CMD_CPU_ON		8	/* PSCI CPU_ON of vCPU ARG; report the PSCI result */
+#define CMD_SYSTEM_OFF		9
+#define CMD_SYSTEM_RESET	10
+#define CMD_BENCH		11	/* ARG MMIO writes in a row; report done */
+#define CMD_PUTS		12	/* print ARG characters read from DATA to the UART */
+
+#define GUEST_UART_DR		0x09000000
+
+#endif
