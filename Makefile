@@ -27,7 +27,7 @@ export CROSS_COMPILE
 
 KMAKE = $(MAKE) -C $(KDIR) ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE) CONFIG_GUNYAH=m
 
-all: modules test_modules hyp selftests
+all: modules test_modules hyp selftests samples
 
 $(DEPS)/env.mk:
 	$(ROOT)/tools/testing/gunyah/setup-deps.sh
@@ -49,6 +49,9 @@ modules_clean:
 hyp: $(NEED_DEPS)
 	$(MAKE) -C $(ROOT)/tools/testing/gunyah/hyp O=$(BUILD)/hyp KCOMMON=$(KCOMMON)
 
+samples: $(NEED_DEPS)
+	$(MAKE) -C $(ROOT)/samples/gunyah O=$(BUILD)/samples
+
 selftests: $(NEED_DEPS)
 	$(MAKE) -C $(ROOT)/tools/testing/selftests/gunyah O=$(BUILD)/selftests
 
@@ -69,4 +72,4 @@ run: all
 clean: modules_clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules test_modules modules_clean hyp selftests unit lint check run clean
+.PHONY: all deps modules test_modules modules_clean hyp selftests samples unit lint check run clean

@@ -25,6 +25,9 @@ cp "$ROOT/tools/testing/gunyah/initramfs/init" "$STAGE/init"
 find "$ROOT/arch" "$ROOT/drivers" "$ROOT/tools/testing/selftests/gunyah/module" -name '*.ko' \
 	-exec cp {} "$MODDIR/" \;
 cp -r "$BUILD/selftests/tests" "$STAGE/tests"
+mkdir -p "$STAGE/usr/share/gunyah"
+cp "$BUILD/samples/gunyah-vmm" "$STAGE/usr/bin/"
+cp "$BUILD/samples/hello-guest.bin" "$STAGE/usr/share/gunyah/"
 for x in "$@"; do
 	[ -n "$x" ] || continue
 	[ -e "$x" ] || { echo "mkinitramfs: no such file: $x" >&2; exit 1; }

@@ -106,6 +106,7 @@ fetch "$IMG_PKG:arm64"
 fetch "linux-headers-$KVER:arm64"
 fetch "linux-headers-$KBASE-common"
 fetch "busybox-static:arm64"
+fetch "libfdt-dev:arm64"
 fetch "$HDR61:arm64"
 fetch "linux-headers-$KBASE61-common"
 
@@ -155,6 +156,7 @@ KCOMMON := $DEPS/root/usr/src/linux-headers-$KBASE-common
 KDIR61 := $KDIR61
 KIMAGE := $DEPS/root/boot/vmlinuz-$KVER
 BUSYBOX := $DEPS/root/bin/busybox
+LIBFDT_ARM64 := $DEPS/root/usr
 CHECKPATCH := $CHECKPATCH_DIR/scripts/checkpatch.pl
 EOT
 mv "$DEPS/env.mk.tmp" "$DEPS/env.mk"

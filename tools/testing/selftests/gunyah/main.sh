@@ -1,16 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The main job on the test platform: show that the host found Gunyah.
+# The main job on the test platform: the host finds Gunyah, then the
+# sample VMM runs the sample guest on two vCPUs and shows its console.
 
 . /tests/lib/tap.sh
 
 dev=$(ls -d /sys/bus/platform/drivers/gunyah/*hypervisor 2>/dev/null | head -n 1)
 echo "== Gunyah host on the test platform =="
-dmesg | grep -i gunyah | sed 's/^/   /'
+dmesg | grep -iE 'gunyah.*(API|channel)' | sed 's/^/   /'
 if [ -n "$dev" ]; then
 	echo "   api_version=$(cat "$dev/api_version") variant=$(cat "$dev/variant")" \
 	     "features=$(cat "$dev/features")"
 fi
 check "Gunyah detected" [ -n "$dev" ]
+check "/dev/gunyah present" [ -c /dev/gunyah ]
+
+echo "== gunyah-vmm -c 2 /usr/share/gunyah/hello-guest.bin =="
+gunyah-vmm -c 2 /usr/share/gunyah/hello-guest.bin > /tmp/vmm.out 2>&1
+rc=$?
+sed 's/^/   /' /tmp/vmm.out
+check "the sample VMM ran the guest to completion" [ $rc -eq 0 ]
+check "the guest printed its greeting" grep -q "Hello from a Gunyah guest" /tmp/vmm.out
+check "its second vCPU came up" grep -q "Hello from vCPU 1" /tmp/vmm.out
 finish

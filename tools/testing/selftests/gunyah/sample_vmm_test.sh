@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The sample VMM with the sample guest: shared and lent memory, one to
+# four vCPUs; the guest's console output must come through the emulated
+# UART and the VM must power off cleanly.
+
+. /tests/lib/tap.sh
+
+guest=/usr/share/gunyah/hello-guest.bin
+for mode in "" "-l"; do
+	for n in 1 4; do
+		out=$(gunyah-vmm -m 8 -c $n $mode $guest 2>&1)
+		rc=$?
+		echo "$out" | sed 's/^/# /'
+		check "gunyah-vmm -c $n $mode: exits 0" [ $rc -eq 0 ]
+		check "  ... guest greets" sh -c "echo \"\$0\" | grep -q 'Hello from a Gunyah guest'" "$out"
+		check "  ... all $n vCPU(s) said hello" \
+			sh -c "echo \"\$0\" | grep -q 'All $n vCPU(s) said hello'" "$out"
+		check "  ... VM exited by powering off (status 2, type 1)" \
+			sh -c "echo \"\$0\" | grep -q 'VM exited: status 2, exit type 1'" "$out"
+	done
+done
+out=$(gunyah-vmm -c 9 $guest 2>&1)
+check "gunyah-vmm refuses 9 vCPUs" [ $? -eq 2 ]
+finish
