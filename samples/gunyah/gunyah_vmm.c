@@ -17,7 +17,6 @@
 #include <libfdt.h>
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +35,7 @@
 
 struct vmm {
 	int vm;
-	uint8_t *mem;
+	__u8 *mem;
 	size_t mem_size;
 	int nr_vcpus;
 	int vcpu_fd[MAX_VCPUS];
@@ -62,9 +61,9 @@ static void die(const char *what)
 	} while (0)
 
 /* The guest's device tree, at the end of its memory. */
-static size_t build_dtb(void *buf, size_t size, uint64_t mem_size, int nr_vcpus)
+static size_t build_dtb(void *buf, size_t size, __u64 mem_size, int nr_vcpus)
 {
-	uint32_t gic_phandle = 1;
+	__u32 gic_phandle = 1;
 
 	FDT_CHECK(fdt_create(buf, size));
 	FDT_CHECK(fdt_finish_reservemap(buf));
@@ -139,7 +138,7 @@ static size_t build_dtb(void *buf, size_t size, uint64_t mem_size, int nr_vcpus)
 static void mmio(struct vmm *v, int i)
 {
 	struct gunyah_vcpu_run *run = v->run[i];
-	uint64_t addr = run->mmio.phys_addr;
+	__u64 addr = run->mmio.phys_addr;
 
 	if (run->mmio.is_write) {
 		if (addr == UART_BASE + UART_DR) {
@@ -170,7 +169,8 @@ static void *run_vcpu(void *p)
 		if (ioctl(v->vcpu_fd[a->index], GUNYAH_VCPU_RUN) < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "gunyah-vmm: vCPU %d: RUN: %s\n", a->index, strerror(errno));
+			fprintf(stderr, "gunyah-vmm: vCPU %d: RUN failed: %s\n", a->index,
+				strerror(errno));
 			return NULL;
 		}
 		switch (run->exit_reason) {
@@ -198,7 +198,7 @@ static void *run_vcpu(void *p)
 	}
 }
 
-static void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr, "usage: gunyah-vmm [-m MEGABYTES] [-c VCPUS] [-l] [-d DTB_OUT] IMAGE\n");
 	exit(2);
@@ -232,12 +232,12 @@ int main(int argc, char **argv)
 			dtb_out = optarg;
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (optind != argc - 1 || v.nr_vcpus < 1 || v.nr_vcpus > MAX_VCPUS ||
 	    v.mem_size < (1 << 20))
-		usage();
+		print_usage();
 	pthread_mutex_init(&v.out_lock, NULL);
 
 	v.mem = mmap(NULL, v.mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

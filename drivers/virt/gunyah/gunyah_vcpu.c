@@ -59,7 +59,7 @@ struct gunyah_vcpu {
 	struct gunyah_resource *rsc;
 	struct gunyah_vm_resource_ticket ticket;
 	u32 id;
-	struct mutex run_lock;
+	struct mutex run_lock;		/* see above */
 	struct gunyah_vcpu_run *run;
 	enum gunyah_vcpu_mmio mmio;
 	bool status_reported;

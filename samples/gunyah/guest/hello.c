@@ -4,7 +4,7 @@
  * other vCPUs up with PSCI CPU_ON (each says hello too) and powers the VM
  * off with PSCI SYSTEM_OFF.
  */
-#include <stdint.h>
+#include "hello.h"
 
 #define UART_DR			0x09000000UL
 #define PSCI_CPU_ON		0xc4000003UL
@@ -12,20 +12,6 @@
 #define PSCI_AFFINITY_INFO	0xc4000004UL
 #define PSCI_SYSTEM_OFF		0x84000008UL
 #define MAX_VCPUS		8
-
-extern char stack_top[];
-void secondary_entry(void);
-
-static uint64_t hvc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	register uint64_t x0 asm("x0") = fn;
-	register uint64_t x1 asm("x1") = a1;
-	register uint64_t x2 asm("x2") = a2;
-	register uint64_t x3 asm("x3") = a3;
-
-	asm volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
-	return x0;
-}
 
 static void putc_uart(char c)
 {
@@ -38,7 +24,7 @@ static void puts_uart(const char *s)
 		putc_uart(*s++);
 }
 
-static void put_dec(uint64_t v)
+static void put_dec(u64 v)
 {
 	char buf[20];
 	int n = 0;
@@ -51,9 +37,9 @@ static void put_dec(uint64_t v)
 		putc_uart(buf[--n]);
 }
 
-static uint64_t mpidr(void)
+static u64 mpidr(void)
 {
-	uint64_t v;
+	u64 v;
 
 	asm volatile("mrs %0, mpidr_el1" : "=r"(v));
 	return v & 0xff;
@@ -64,7 +50,7 @@ void secondary_main(void)
 	puts_uart("Hello from vCPU ");
 	put_dec(mpidr());
 	puts_uart("\n");
-	hvc(PSCI_CPU_OFF, 0, 0, 0);
+	smccc_call(PSCI_CPU_OFF, 0, 0, 0);
 }
 
 void hello_main(void)
@@ -72,17 +58,18 @@ void hello_main(void)
 	unsigned int up = 1;
 
 	puts_uart("Hello from a Gunyah guest! (vCPU 0)\n");
-	for (uint64_t cpu = 1; cpu < MAX_VCPUS; cpu++) {
-		if (hvc(PSCI_CPU_ON, cpu, (uint64_t)secondary_entry,
-			(uint64_t)stack_top + 0x1000 * (cpu + 1)))
+	for (u64 cpu = 1; cpu < MAX_VCPUS; cpu++) {
+		u64 stack = (u64)stack_top + 0x1000 * (cpu + 1);
+
+		if (smccc_call(PSCI_CPU_ON, cpu, (u64)secondary_entry, stack))
 			break;		/* no such vCPU */
 		/* One greeting at a time: wait for the vCPU to turn itself off. */
-		while (hvc(PSCI_AFFINITY_INFO, cpu, 0, 0) == 0)
+		while (smccc_call(PSCI_AFFINITY_INFO, cpu, 0, 0) == 0)
 			;
 		up++;
 	}
 	puts_uart("All ");
 	put_dec(up);
 	puts_uart(" vCPU(s) said hello; powering off.\n");
-	hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	smccc_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 }

@@ -34,7 +34,7 @@
 #define HCR_IMO		BIT(4)
 #define HCR_AMO		BIT(5)
 #define HCR_FB		BIT(9)
-#define HCR_BSU_IS	(1UL << 10)
+#define HCR_BSU_IS	BIT(10)
 #define HCR_TWI		BIT(13)
 #define HCR_TSC		BIT(19)
 #define HCR_RW		BIT(31)
@@ -69,8 +69,8 @@
 
 #define ICH_HCR_EN	BIT(0)
 #define MAX_EXITS_PER_RUN	256
-#define LR_PENDING	(1ULL << 62)
-#define LR_GROUP1	(1ULL << 60)
+#define LR_PENDING	BIT_ULL(62)
+#define LR_GROUP1	BIT_ULL(60)
 #define LR_STATE_MASK	(3ULL << 62)
 
 /* Host EL1 state around a guest run, one per physical CPU. */
@@ -82,65 +82,66 @@ static struct {
 /* vCPUs blocked with an armed virtual timer, per physical CPU. */
 static struct vcpu *timer_waiters[PLAT_MAX_CPUS][16];
 
-#define SAVE_SYSREGS(s)							\
-	do {								\
-		(s)[SYS_SCTLR] = read_sysreg(sctlr_el1);		\
-		(s)[SYS_CPACR] = read_sysreg(cpacr_el1);		\
-		(s)[SYS_TTBR0] = read_sysreg(ttbr0_el1);		\
-		(s)[SYS_TTBR1] = read_sysreg(ttbr1_el1);		\
-		(s)[SYS_TCR] = read_sysreg(tcr_el1);			\
-		(s)[SYS_ESR] = read_sysreg(esr_el1);			\
-		(s)[SYS_AFSR0] = read_sysreg(afsr0_el1);		\
-		(s)[SYS_AFSR1] = read_sysreg(afsr1_el1);		\
-		(s)[SYS_FAR] = read_sysreg(far_el1);			\
-		(s)[SYS_MAIR] = read_sysreg(mair_el1);			\
-		(s)[SYS_VBAR] = read_sysreg(vbar_el1);			\
-		(s)[SYS_CONTEXTIDR] = read_sysreg(contextidr_el1);	\
-		(s)[SYS_AMAIR] = read_sysreg(amair_el1);		\
-		(s)[SYS_CNTKCTL] = read_sysreg(cntkctl_el1);		\
-		(s)[SYS_PAR] = read_sysreg(par_el1);			\
-		(s)[SYS_TPIDR_EL1] = read_sysreg(tpidr_el1);		\
-		(s)[SYS_SP_EL1] = read_sysreg(sp_el1);			\
-		(s)[SYS_ELR_EL1] = read_sysreg(elr_el1);		\
-		(s)[SYS_SPSR_EL1] = read_sysreg(spsr_el1);		\
-		(s)[SYS_TPIDR_EL0] = read_sysreg(tpidr_el0);		\
-		(s)[SYS_TPIDRRO_EL0] = read_sysreg(tpidrro_el0);	\
-		(s)[SYS_CSSELR] = read_sysreg(csselr_el1);		\
-		(s)[SYS_MDSCR] = read_sysreg(mdscr_el1);		\
-		(s)[SYS_CNTV_CTL] = read_sysreg(cntv_ctl_el0);		\
-		(s)[SYS_CNTV_CVAL] = read_sysreg(cntv_cval_el0);	\
-		(s)[SYS_VMPIDR] = read_sysreg(vmpidr_el2);		\
-	} while (0)
+/* EL1 state that the host and each guest have their own copy of. */
+static void save_sysregs(u64 *r)
+{
+	r[SYS_SCTLR] = read_sysreg(sctlr_el1);
+	r[SYS_CPACR] = read_sysreg(cpacr_el1);
+	r[SYS_TTBR0] = read_sysreg(ttbr0_el1);
+	r[SYS_TTBR1] = read_sysreg(ttbr1_el1);
+	r[SYS_TCR] = read_sysreg(tcr_el1);
+	r[SYS_ESR] = read_sysreg(esr_el1);
+	r[SYS_AFSR0] = read_sysreg(afsr0_el1);
+	r[SYS_AFSR1] = read_sysreg(afsr1_el1);
+	r[SYS_FAR] = read_sysreg(far_el1);
+	r[SYS_MAIR] = read_sysreg(mair_el1);
+	r[SYS_VBAR] = read_sysreg(vbar_el1);
+	r[SYS_CONTEXTIDR] = read_sysreg(contextidr_el1);
+	r[SYS_AMAIR] = read_sysreg(amair_el1);
+	r[SYS_CNTKCTL] = read_sysreg(cntkctl_el1);
+	r[SYS_PAR] = read_sysreg(par_el1);
+	r[SYS_TPIDR_EL1] = read_sysreg(tpidr_el1);
+	r[SYS_SP_EL1] = read_sysreg(sp_el1);
+	r[SYS_ELR_EL1] = read_sysreg(elr_el1);
+	r[SYS_SPSR_EL1] = read_sysreg(spsr_el1);
+	r[SYS_TPIDR_EL0] = read_sysreg(tpidr_el0);
+	r[SYS_TPIDRRO_EL0] = read_sysreg(tpidrro_el0);
+	r[SYS_CSSELR] = read_sysreg(csselr_el1);
+	r[SYS_MDSCR] = read_sysreg(mdscr_el1);
+	r[SYS_CNTV_CTL] = read_sysreg(cntv_ctl_el0);
+	r[SYS_CNTV_CVAL] = read_sysreg(cntv_cval_el0);
+	r[SYS_VMPIDR] = read_sysreg(vmpidr_el2);
+}
 
-#define LOAD_SYSREGS(s)							\
-	do {								\
-		write_sysreg((s)[SYS_SCTLR], sctlr_el1);		\
-		write_sysreg((s)[SYS_CPACR], cpacr_el1);		\
-		write_sysreg((s)[SYS_TTBR0], ttbr0_el1);		\
-		write_sysreg((s)[SYS_TTBR1], ttbr1_el1);		\
-		write_sysreg((s)[SYS_TCR], tcr_el1);			\
-		write_sysreg((s)[SYS_ESR], esr_el1);			\
-		write_sysreg((s)[SYS_AFSR0], afsr0_el1);		\
-		write_sysreg((s)[SYS_AFSR1], afsr1_el1);		\
-		write_sysreg((s)[SYS_FAR], far_el1);			\
-		write_sysreg((s)[SYS_MAIR], mair_el1);			\
-		write_sysreg((s)[SYS_VBAR], vbar_el1);			\
-		write_sysreg((s)[SYS_CONTEXTIDR], contextidr_el1);	\
-		write_sysreg((s)[SYS_AMAIR], amair_el1);		\
-		write_sysreg((s)[SYS_CNTKCTL], cntkctl_el1);		\
-		write_sysreg((s)[SYS_PAR], par_el1);			\
-		write_sysreg((s)[SYS_TPIDR_EL1], tpidr_el1);		\
-		write_sysreg((s)[SYS_SP_EL1], sp_el1);			\
-		write_sysreg((s)[SYS_ELR_EL1], elr_el1);		\
-		write_sysreg((s)[SYS_SPSR_EL1], spsr_el1);		\
-		write_sysreg((s)[SYS_TPIDR_EL0], tpidr_el0);		\
-		write_sysreg((s)[SYS_TPIDRRO_EL0], tpidrro_el0);	\
-		write_sysreg((s)[SYS_CSSELR], csselr_el1);		\
-		write_sysreg((s)[SYS_MDSCR], mdscr_el1);		\
-		write_sysreg((s)[SYS_CNTV_CVAL], cntv_cval_el0);	\
-		write_sysreg((s)[SYS_CNTV_CTL], cntv_ctl_el0);		\
-		write_sysreg((s)[SYS_VMPIDR], vmpidr_el2);		\
-	} while (0)
+static void load_sysregs(const u64 *r)
+{
+	write_sysreg(r[SYS_SCTLR], sctlr_el1);
+	write_sysreg(r[SYS_CPACR], cpacr_el1);
+	write_sysreg(r[SYS_TTBR0], ttbr0_el1);
+	write_sysreg(r[SYS_TTBR1], ttbr1_el1);
+	write_sysreg(r[SYS_TCR], tcr_el1);
+	write_sysreg(r[SYS_ESR], esr_el1);
+	write_sysreg(r[SYS_AFSR0], afsr0_el1);
+	write_sysreg(r[SYS_AFSR1], afsr1_el1);
+	write_sysreg(r[SYS_FAR], far_el1);
+	write_sysreg(r[SYS_MAIR], mair_el1);
+	write_sysreg(r[SYS_VBAR], vbar_el1);
+	write_sysreg(r[SYS_CONTEXTIDR], contextidr_el1);
+	write_sysreg(r[SYS_AMAIR], amair_el1);
+	write_sysreg(r[SYS_CNTKCTL], cntkctl_el1);
+	write_sysreg(r[SYS_PAR], par_el1);
+	write_sysreg(r[SYS_TPIDR_EL1], tpidr_el1);
+	write_sysreg(r[SYS_SP_EL1], sp_el1);
+	write_sysreg(r[SYS_ELR_EL1], elr_el1);
+	write_sysreg(r[SYS_SPSR_EL1], spsr_el1);
+	write_sysreg(r[SYS_TPIDR_EL0], tpidr_el0);
+	write_sysreg(r[SYS_TPIDRRO_EL0], tpidrro_el0);
+	write_sysreg(r[SYS_CSSELR], csselr_el1);
+	write_sysreg(r[SYS_MDSCR], mdscr_el1);
+	write_sysreg(r[SYS_CNTV_CVAL], cntv_cval_el0);
+	write_sysreg(r[SYS_VMPIDR], vmpidr_el2);
+	write_sysreg(r[SYS_CNTV_CTL], cntv_ctl_el0);
+}
 
 static u64 counter(void)
 {
@@ -327,10 +328,10 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 	u64 host_sp_el0 = read_sysreg(sp_el0);
 	u64 exit;
 
-	SAVE_SYSREGS(host_state[c].sys);
+	save_sysregs(host_state[c].sys);
 	fpsimd_save(host_state[c].fp);
 
-	LOAD_SYSREGS(v->ctx.sys);
+	load_sysregs(v->ctx.sys);
 	fpsimd_restore(v->ctx.fp);
 	write_sysreg(v->ctx.ich_lr[0], S3_4_C12_C12_0);
 	write_sysreg(v->ctx.ich_lr[1], S3_4_C12_C12_1);
@@ -349,7 +350,7 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 	*esr = read_sysreg(esr_el2);
 	*far = read_sysreg(far_el2);
 	*hpfar = read_sysreg(hpfar_el2);
-	SAVE_SYSREGS(v->ctx.sys);
+	save_sysregs(v->ctx.sys);
 	fpsimd_save(v->ctx.fp);
 	v->ctx.ich_lr[0] = read_sysreg(S3_4_C12_C12_0);
 	v->ctx.ich_lr[1] = read_sysreg(S3_4_C12_C12_1);
@@ -362,7 +363,7 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 
 	/* Mask the guest's timer in hardware before the host's comes back. */
 	write_sysreg(0, cntv_ctl_el0);
-	LOAD_SYSREGS(host_state[c].sys);
+	load_sysregs(host_state[c].sys);
 	fpsimd_restore(host_state[c].fp);
 	write_sysreg(HCR_HOST, hcr_el2);
 	host_stage2_load_vttbr();
@@ -449,10 +450,15 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 		return true;
 	case PSCI_1_0_FN_PSCI_FEATURES:
 		switch ((u32)x[1]) {
-		case PSCI_0_2_FN_PSCI_VERSION: case PSCI_0_2_FN_CPU_ON: case PSCI_0_2_FN64_CPU_ON:
-		case PSCI_0_2_FN_CPU_OFF: case PSCI_0_2_FN_AFFINITY_INFO:
-		case PSCI_0_2_FN64_AFFINITY_INFO: case PSCI_0_2_FN_SYSTEM_OFF:
-		case PSCI_0_2_FN_SYSTEM_RESET: case PSCI_1_0_FN_PSCI_FEATURES:
+		case PSCI_0_2_FN_PSCI_VERSION:
+		case PSCI_0_2_FN_CPU_ON:
+		case PSCI_0_2_FN64_CPU_ON:
+		case PSCI_0_2_FN_CPU_OFF:
+		case PSCI_0_2_FN_AFFINITY_INFO:
+		case PSCI_0_2_FN64_AFFINITY_INFO:
+		case PSCI_0_2_FN_SYSTEM_OFF:
+		case PSCI_0_2_FN_SYSTEM_RESET:
+		case PSCI_1_0_FN_PSCI_FEATURES:
 			x[0] = 0;
 			break;
 		default:

@@ -77,7 +77,8 @@ static int vm_make(struct tvm *vm, bool lend, int nvcpus)
 	int r;
 
 	memset(vm, 0, sizeof(*vm));
-	vm->vcpu[0] = vm->vcpu[1] = -1;
+	vm->vcpu[0] = -1;
+	vm->vcpu[1] = -1;
 	vm->fd = ioctl(dev, GUNYAH_CREATE_VM, 0);
 	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (vm->fd < 0 || vm->mem == MAP_FAILED)
@@ -334,7 +335,7 @@ static void test_mmio(void)
 					best[j] = t;
 				}
 		tap_check(r == 0, "1000 MMIO exits handled");
-		tap_diag("MMIO exit round trip (guest -> VMM -> guest): median %llu us over 5 x 200",
+		tap_diag("MMIO exit round trip (guest -> VMM -> guest): median %llu us, 5 x 200",
 			 (unsigned long long)best[2] / 1000);
 	}
 
@@ -436,7 +437,8 @@ static void test_wfi_and_signals(void)
 	tap_check(r == 0 && l.nresults == 1 && l.results[0] >= freq / 20,
 		  "WFI until the guest's timer fires: woken after %llu ms, %llu ticks",
 		  (unsigned long long)el / 1000000, (unsigned long long)l.results[0]);
-	tap_check(read_gets_sigbus(vm.mem + 0x1000), "the guest's lent memory stays away from the host");
+	tap_check(read_gets_sigbus(vm.mem + 0x1000),
+		  "the guest's lent memory stays away from the host");
 
 	/* A guest spinning forever: only a signal or immediate_exit stop RUN. */
 	cmds[0] = (struct cmd){ CMD_SPIN, GUEST_MEM_BASE + SPIN_FLAG };
@@ -447,7 +449,7 @@ static void test_wfi_and_signals(void)
 	t0 = now_ns();
 	r = run_loop(&l);
 	pthread_join(t, NULL);
-	tap_check(r == -EINTR, "a spinning guest: RUN returns EINTR on a signal (%d, after %llu ms)",
+	tap_check(r == -EINTR, "a spinning guest: RUN returns EINTR on a signal (%d, %llu ms)",
 		  r, (unsigned long long)(now_ns() - t0) / 1000000);
 	vm.run[0]->immediate_exit = 1;
 	tap_check(run_loop(&l) == -EINTR, "immediate_exit: EINTR at once");
@@ -474,7 +476,7 @@ static void test_shared_spin_release(void)
 	r = run_loop(&l);
 	pthread_join(t, NULL);
 	tap_check(r == -EINTR, "spinning guest interrupted (%d)", r);
-	*(volatile uint64_t *)(vm.mem + SPIN_FLAG) = 1;
+	__atomic_store_n((uint64_t *)(vm.mem + SPIN_FLAG), 1, __ATOMIC_RELAXED);
 	r = run_loop(&l);
 	tap_check(r == 0 && l.nresults == 1,
 		  "after the signal RUN resumes; the guest sees the host's write to shared memory");
@@ -497,7 +499,11 @@ static void test_killed_vmm(void)
 		struct loop l = { 0 };
 		struct tvm vm;
 
-		if (vm_make(&vm, true, 1) || vm_start(&(struct test_vm){ .fd = vm.fd }))
+		int r = vm_make(&vm, true, 1);
+
+		if (!r)
+			r = vm_start(&(struct test_vm){ .fd = vm.fd });
+		if (r)
 			_exit(2);
 		l = (struct loop){ .vm = &vm, .cmds = cmds, .ncmds = 1 };
 		run_loop(&l);
@@ -513,7 +519,8 @@ static void test_killed_vmm(void)
 			break;
 		usleep(100000);
 	}
-	tap_check(hyp_stats_equal(&h0, &h1), "its VM and lent memory went back (hypervisor counts)");
+	tap_check(hyp_stats_equal(&h0, &h1),
+		  "its VM and lent memory went back (hypervisor counts)");
 	for (int i = 0; i < 50; i++) {
 		free1 = meminfo_kb("MemFree");
 		if (free0 - free1 < (long)BIG_MEM_SIZE / 1024 / 4)

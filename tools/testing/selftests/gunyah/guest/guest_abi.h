@@ -21,7 +21,7 @@
 #define CMD_READ_SIGNED		3	/* size-byte sign-extending load into x; report it */
 #define CMD_READ_W_SIGNED	4	/* size-byte sign-extending load into w; report it */
 #define CMD_NO_SYNDROME		5	/* ldp from DATA: no syndrome, must fault */
-#define CMD_WFI_TIMER		6	/* arm the virtual timer ARG ticks ahead, WFI until it fires */
+#define CMD_WFI_TIMER		6	/* timer ARG ticks ahead, WFI until it fires */
 #define CMD_SPIN		7	/* spin until the shared word at ARG becomes non-zero */
 #define CMD_CPU_ON		8	/* PSCI CPU_ON of vCPU ARG; report the PSCI result */
 #define CMD_SYSTEM_OFF		9

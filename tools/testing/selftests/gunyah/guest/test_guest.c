@@ -4,8 +4,7 @@
  * MMIO (guest_abi.h).  Every MMIO access is a single load or store with a
  * register base, so that the hypervisor gets a valid syndrome for it.
  */
-#include <stdint.h>
-
+#include "guest.h"
 #include "guest_abi.h"
 
 #define PSCI_CPU_ON		0xc4000003UL
@@ -13,41 +12,31 @@
 #define PSCI_SYSTEM_OFF		0x84000008UL
 #define PSCI_SYSTEM_RESET	0x84000009UL
 
-extern char stack_top[];
-void secondary_entry(void);
+static u64 timer_fired;
 
-static volatile uint64_t timer_fired;
-
-static inline uint64_t mmio_read64(uint64_t a)
+static inline u64 mmio_read64(u64 a)
 {
-	uint64_t v;
+	u64 v;
 
 	asm volatile("ldr %0, [%1]" : "=r"(v) : "r"(a) : "memory");
 	return v;
 }
 
-static inline void mmio_write64(uint64_t a, uint64_t v)
+static inline void mmio_write64(u64 a, u64 v)
 {
 	asm volatile("str %0, [%1]" : : "r"(v), "r"(a) : "memory");
 }
 
-static uint64_t hvc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+#define SYSREG_READ(r) ({ u64 __v; asm volatile("mrs %0, " #r : "=r"(__v)); __v; })
+#define SYSREG_WRITE(v, r)						\
+	do {								\
+		u64 __w = (v);						\
+		asm volatile("msr " #r ", %0" : : "r"(__w));		\
+	} while (0)
+
+static void do_write(unsigned int size, u64 v)
 {
-	register uint64_t x0 asm("x0") = fn;
-	register uint64_t x1 asm("x1") = a1;
-	register uint64_t x2 asm("x2") = a2;
-	register uint64_t x3 asm("x3") = a3;
-
-	asm volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
-	return x0;
-}
-
-#define SYSREG_READ(r) ({ uint64_t __v; asm volatile("mrs %0, " #r : "=r"(__v)); __v; })
-#define SYSREG_WRITE(v, r) asm volatile("msr " #r ", %0" : : "r"((uint64_t)(v)))
-
-static void do_write(unsigned int size, uint64_t v)
-{
-	uint64_t a = GUEST_REG_DATA;
+	u64 a = GUEST_REG_DATA;
 
 	switch (size) {
 	case 1:
@@ -65,9 +54,9 @@ static void do_write(unsigned int size, uint64_t v)
 	}
 }
 
-static uint64_t do_read(unsigned int size, int mode)
+static u64 do_read(unsigned int size, int mode)
 {
-	uint64_t a = GUEST_REG_DATA, v = 0x5555555555555555ULL;
+	u64 a = GUEST_REG_DATA, v = 0x5555555555555555ULL;
 
 	if (mode == 0) {
 		switch (size) {
@@ -119,28 +108,27 @@ void sync_handler(void)
 
 void irq_handler(void)
 {
-	uint64_t intid = SYSREG_READ(S3_0_C12_C12_0);	/* ICC_IAR1_EL1 */
+	u64 intid = SYSREG_READ(S3_0_C12_C12_0);	/* ICC_IAR1_EL1 */
 
 	if (intid == 27) {
 		SYSREG_WRITE(0, cntv_ctl_el0);
-		timer_fired = intid;
+		__atomic_store_n(&timer_fired, intid, __ATOMIC_RELAXED);
 	}
 	SYSREG_WRITE(intid, S3_0_C12_C12_1);		/* ICC_EOIR1_EL1 */
 }
 
-static void wfi_timer(uint64_t ticks)
+static void wfi_timer(u64 ticks)
 {
-	uint64_t start = SYSREG_READ(cntvct_el0);
+	u64 start = SYSREG_READ(cntvct_el0);
 
-	timer_fired = 0;
+	__atomic_store_n(&timer_fired, 0, __ATOMIC_RELAXED);
 	SYSREG_WRITE(0xff, S3_0_C4_C6_0);		/* ICC_PMR_EL1 */
 	SYSREG_WRITE(1, S3_0_C12_C12_7);		/* ICC_IGRPEN1_EL1 */
 	SYSREG_WRITE(start + ticks, cntv_cval_el0);
 	SYSREG_WRITE(1, cntv_ctl_el0);
 	asm volatile("isb");
-	while (!timer_fired) {
+	while (!__atomic_load_n(&timer_fired, __ATOMIC_RELAXED))
 		asm volatile("msr daifset, #2; isb; wfi; msr daifclr, #2; isb" : : : "memory");
-	}
 	asm volatile("msr daifset, #2" : : : "memory");
 	mmio_write64(GUEST_REG_RESULT, SYSREG_READ(cntvct_el0) - start);
 }
@@ -148,15 +136,15 @@ static void wfi_timer(uint64_t ticks)
 void secondary_main(void)
 {
 	mmio_write64(GUEST_REG_HELLO, SYSREG_READ(mpidr_el1));
-	hvc(PSCI_CPU_OFF, 0, 0, 0);
+	smccc_call(PSCI_CPU_OFF, 0, 0, 0);
 }
 
 void guest_main(void)
 {
 	for (;;) {
-		uint64_t cmd = mmio_read64(GUEST_REG_CMD);
+		u64 cmd = mmio_read64(GUEST_REG_CMD);
 		unsigned int size = (cmd >> 8) & 0xff;
-		uint64_t arg = 0;
+		u64 arg = 0;
 
 		if ((cmd & 0xff) != CMD_SYSTEM_OFF && (cmd & 0xff) != CMD_SYSTEM_RESET &&
 		    (cmd & 0xff) != CMD_NO_SYNDROME)
@@ -177,7 +165,7 @@ void guest_main(void)
 			mmio_write64(GUEST_REG_RESULT, do_read(size, 2));
 			break;
 		case CMD_NO_SYNDROME: {
-			uint64_t a = GUEST_REG_DATA, lo = 0, hi = 0;
+			u64 a = GUEST_REG_DATA, lo = 0, hi = 0;
 
 			asm volatile("ldp %0, %1, [%2]" : "=r"(lo), "=r"(hi) : "r"(a) : "memory");
 			mmio_write64(GUEST_REG_RESULT, lo | hi);
@@ -187,32 +175,35 @@ void guest_main(void)
 			wfi_timer(arg);
 			break;
 		case CMD_SPIN:
-			while (!*(volatile uint64_t *)arg)
+			while (!__atomic_load_n((u64 *)arg, __ATOMIC_RELAXED))
 				;
 			mmio_write64(GUEST_REG_RESULT, 0);
 			break;
-		case CMD_CPU_ON:
+		case CMD_CPU_ON: {
+			u64 stack = (u64)stack_top + 0x1000 * (arg + 1);
+
 			mmio_write64(GUEST_REG_RESULT,
-				     hvc(PSCI_CPU_ON, arg, (uint64_t)secondary_entry,
-					 (uint64_t)stack_top + 0x1000 * (arg + 1)));
+				     smccc_call(PSCI_CPU_ON, arg, (u64)secondary_entry, stack));
 			break;
+		}
 		case CMD_SYSTEM_OFF:
-			hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
+			smccc_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 			break;
 		case CMD_SYSTEM_RESET:
-			hvc(PSCI_SYSTEM_RESET, 0, 0, 0);
+			smccc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
 			break;
 		case CMD_BENCH:
-			for (uint64_t i = 0; i < arg; i++)
+			for (u64 i = 0; i < arg; i++)
 				mmio_write64(GUEST_REG_DATA, i);
 			mmio_write64(GUEST_REG_RESULT, arg);
 			break;
 		case CMD_PUTS:
-			for (uint64_t i = 0; i < arg; i++) {
-				uint64_t c = do_read(1, 0);
+			for (u64 i = 0; i < arg; i++) {
+				u64 c = do_read(1, 0);
 
-				asm volatile("strb %w0, [%1]" : : "r"(c), "r"((uint64_t)GUEST_UART_DR)
-					     : "memory");
+				u64 uart = GUEST_UART_DR;
+
+				asm volatile("strb %w0, [%1]" : : "r"(c), "r"(uart) : "memory");
 			}
 			mmio_write64(GUEST_REG_RESULT, arg);
 			break;

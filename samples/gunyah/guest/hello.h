@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Sample guest: symbols shared between hello.S and hello.c.
+ */
+#ifndef HELLO_H
+#define HELLO_H
+
+typedef unsigned long long u64;
+
+extern char stack_top[];
+void secondary_entry(void);
+void hello_main(void);
+void secondary_main(void);
+
+static inline u64 smccc_call(u64 fn, u64 a1, u64 a2, u64 a3)
+{
+	register u64 x0 asm("x0") = fn;
+	register u64 x1 asm("x1") = a1;
+	register u64 x2 asm("x2") = a2;
+	register u64 x3 asm("x3") = a3;
+
+	asm volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return x0;
+}
+
+#endif
