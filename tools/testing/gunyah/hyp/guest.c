@@ -79,17 +79,6 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus)
 	return g;
 }
 
-bool guest_busy(struct guest *g)
-{
-	bool busy = false;
-
-	guest_lock();
-	for (u32 i = 0; i < g->nr_vcpus; i++)
-		busy |= g->vcpus[i]->running;
-	guest_unlock();
-	return busy;
-}
-
 static void tlb_flush_guest(struct guest *g)
 {
 	u64 saved = read_sysreg(vttbr_el2);

@@ -97,7 +97,6 @@ struct guest {
 
 struct guest *guest_create(u16 vmid, u32 nr_vcpus);
 void guest_destroy(struct guest *g);
-bool guest_busy(struct guest *g);
 int guest_map(struct guest *g, u64 ipa, u64 pa, u64 size, u64 attr);
 void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1);
 void guest_stop(struct guest *g);

@@ -138,7 +138,8 @@ static void free_virq(u32 virq)
 static void destroy_resources(struct rm_vm *vm)
 {
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
-		cspace_delete(vm->vcpus[i].cap);
+		if (vm->vcpus[i].cap)
+			cspace_delete(vm->vcpus[i].cap);
 		free_virq(vm->vcpus[i].virq);
 	}
 	for (u32 i = 0; i < vm->nr_bells; i++)
@@ -501,9 +502,24 @@ static void vm_reset(const struct rm_request *req, struct rm_vm *vm)
 		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
 		return;
 	}
-	if (vm->guest && guest_busy(vm->guest)) {
-		rm_reply(req, RM_ERROR_BUSY, NULL, 0);
-		return;
+	if (vm->guest) {
+		/*
+		 * No vCPU may be running, and none may start: its capability
+		 * goes while guest_lock keeps vcpu_run out.
+		 */
+		guest_lock();
+		for (u32 i = 0; i < vm->guest->nr_vcpus; i++) {
+			if (vm->guest->vcpus[i]->running) {
+				guest_unlock();
+				rm_reply(req, RM_ERROR_BUSY, NULL, 0);
+				return;
+			}
+		}
+		for (u32 i = 0; i < vm->nr_vcpus; i++) {
+			cspace_delete(vm->vcpus[i].cap);
+			vm->vcpus[i].cap = 0;
+		}
+		guest_unlock();
 	}
 	rm_reply(req, RM_OK, NULL, 0);
 	vm->status = VM_STATUS_RESETTING;

@@ -580,12 +580,17 @@ void vcpu_run(struct trap_frame *f)
 	unsigned int handled = 0;
 	bool go_on;
 
+	/*
+	 * Look the vCPU up under guest_lock: VM_RESET deletes the vCPU
+	 * capabilities under it before the vCPUs go away.
+	 */
+	guest_lock();
 	v = cspace_lookup(f->x[1], CAP_TYPE_VCPU, 0, &err);
 	if (!v) {
+		guest_unlock();
 		f->x[0] = (u64)err;
 		return;
 	}
-	guest_lock();
 	if (v->running || !v->guest->started) {
 		guest_unlock();
 		f->x[0] = GH_ERROR_BUSY;
