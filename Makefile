@@ -42,9 +42,14 @@ test_modules: modules
 	$(KMAKE) M=$(ROOT)/tools/testing/selftests/gunyah/module \
 		KBUILD_EXTRA_SYMBOLS=$(ROOT)/Module.symvers modules
 
+# Not kbuild's "clean": for an external module it deletes every *.a below
+# M=, and .deps/ holds Debian's libfdt.a.
 modules_clean:
-	$(if $(KDIR),$(KMAKE) M=$(ROOT) clean)
-	$(if $(KDIR),$(KMAKE) M=$(ROOT)/tools/testing/selftests/gunyah/module clean)
+	find $(ROOT)/arch $(ROOT)/drivers $(ROOT)/tools/testing/selftests/gunyah/module \
+		\( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name '*.o.d' -o -name '.*.d' -o -name 'modules.order' \
+		-o -name 'Module.symvers' \) -delete
+	rm -f $(ROOT)/Module.symvers $(ROOT)/modules.order
 
 hyp: $(NEED_DEPS)
 	$(MAKE) -C $(ROOT)/tools/testing/gunyah/hyp O=$(BUILD)/hyp KCOMMON=$(KCOMMON)

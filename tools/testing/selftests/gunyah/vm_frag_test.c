@@ -169,7 +169,12 @@ static void *scattered_alloc(size_t npages)
 	return dst;
 }
 
-static void test_big_parcels(bool lend, size_t npages)
+/*
+ * @append_error: make the MEM_APPEND of the parcel fail with this RM error;
+ * the start then fails, the partly built parcel is reclaimed and nothing
+ * stays lent.
+ */
+static void test_big_parcels(bool lend, size_t npages, unsigned int append_error)
 {
 	size_t size = npages * 4096;
 	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE };
@@ -197,11 +202,21 @@ static void test_big_parcels(bool lend, size_t npages)
 			  GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC, lend);
 	if (!r)
 		r = gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	if (!r && append_error)
+		r = fault_reset() ?: fault_arm(RPC_MEM_APPEND, 1, FAULT_RPC_ERROR, append_error, 1);
 	if (!r)
 		r = vm_start(&(struct test_vm){ .fd = vm });
-	tap_check(r == 0, "VM with a %ld-range %s parcel starts (%d)", runs,
-		  lend ? "lent" : "shared", r);
-	if (lend)
+	if (append_error) {
+		tap_check(r == -ENOMEM && fault_fired() == 1,
+			  "MEM_APPEND failing (RM error %#x): start fails with ENOMEM (%d)",
+			  append_error, r);
+		tap_check(!read_gets_sigbus(mem + size - 4096) && !read_gets_sigbus(mem),
+			  "  ... and the partly lent parcel was reclaimed at once");
+	} else {
+		tap_check(r == 0, "VM with a %ld-range %s parcel starts (%d)", runs,
+			  lend ? "lent" : "shared", r);
+	}
+	if (lend && !append_error)
 		tap_check(read_gets_sigbus(mem + size - 4096),
 			  "its last page (sent with MEM_APPEND) is lent too: SIGBUS");
 	close(vm);
@@ -220,8 +235,9 @@ int main(void)
 	if (!tap_check(dev >= 0, "/dev/gunyah opens"))
 		return tap_finish();
 	test_functions_and_tickets();
-	test_big_parcels(false, 256);
-	test_big_parcels(true, 1100);
+	test_big_parcels(false, 256, 0);
+	test_big_parcels(true, 1100, 0);
+	test_big_parcels(true, 1100, 0x1);
 	if (read_file("/sys/kernel/debug/gunyah_rm/rpc_stats", stats, sizeof(stats)) > 0) {
 		tap_check(strstr(stats, "0x51000018"), "MEM_APPEND was used");
 		for (char *l = strtok(stats, "\n"); l; l = strtok(NULL, "\n"))
