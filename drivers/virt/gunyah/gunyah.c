@@ -137,6 +137,7 @@ static struct platform_driver gunyah_driver = {
 	.driver = {
 		.name = "gunyah",
 		.of_match_table = gunyah_of_match,
+		.suppress_bind_attrs = true,
 		.dev_groups = gunyah_groups,
 	},
 };

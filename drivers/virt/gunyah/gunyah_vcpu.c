@@ -119,6 +119,7 @@ static void gunyah_vcpu_unpopulate(struct gunyah_vm_resource_ticket *ticket,
 	/* A RUN in progress keeps run_lock: kick it out first. */
 	WRITE_ONCE(vcpu->run->immediate_exit, 1);
 	wake_up(&vcpu->wq);
+	wake_up_all(&vcpu->ghvm->vm_status_wait);
 	mutex_lock(&vcpu->run_lock);
 	if (ghrsc->irq)
 		free_irq(ghrsc->irq, vcpu);
@@ -172,6 +173,17 @@ static int gunyah_vcpu_sleep(struct gunyah_vcpu *vcpu, bool vm_end)
 		return -EINTR;
 	WRITE_ONCE(vcpu->woken, false);
 	return 0;
+}
+
+/* Wait until the end of the VM is known here; -EINTR for a signal or immediate_exit. */
+static int gunyah_vcpu_wait_vm_end(struct gunyah_vcpu *vcpu)
+{
+	struct gunyah_vm *ghvm = vcpu->ghvm;
+
+	if (wait_event_interruptible(ghvm->vm_status_wait, !gunyah_vm_running(ghvm) ||
+				     READ_ONCE(vcpu->run->immediate_exit)))
+		return -EINTR;
+	return gunyah_vm_running(ghvm) ? -EINTR : 0;
 }
 
 /* Answer the pending MMIO exit from the run page. */
@@ -231,11 +243,17 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 		ret = 0;
 		goto out;
 	}
+	/* Not started yet (resources arrive just before VM_START). */
+	if (READ_ONCE(vcpu->ghvm->vm_status) != GUNYAH_RM_VM_STATUS_RUNNING &&
+	    READ_ONCE(vcpu->ghvm->vm_status) != GUNYAH_RM_VM_STATUS_EXITED) {
+		ret = -ENODEV;
+		goto out;
+	}
+	/* The answer stays pending until the hypervisor has taken it. */
 	if (vcpu->mmio != GUNYAH_VCPU_MMIO_NONE) {
 		ret = gunyah_vcpu_resume_data(vcpu, resume_data);
 		if (ret)
 			goto out;
-		vcpu->mmio = GUNYAH_VCPU_MMIO_NONE;
 	}
 
 	for (;;) {
@@ -251,6 +269,7 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 		if (ret)
 			break;
 		memset(resume_data, 0, sizeof(resume_data));
+		vcpu->mmio = GUNYAH_VCPU_MMIO_NONE;
 
 		switch (resp.state) {
 		case GUNYAH_VCPU_STATE_READY:
@@ -268,11 +287,9 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 			 * may still be on its way: wait for it.
 			 */
 			if ((resp.state_data[0] & 1) || !gunyah_vm_running(vcpu->ghvm)) {
-				if (wait_event_interruptible(vcpu->ghvm->vm_status_wait,
-							     !gunyah_vm_running(vcpu->ghvm))) {
-					ret = -EINTR;
+				ret = gunyah_vcpu_wait_vm_end(vcpu);
+				if (ret)
 					goto out;
-				}
 				gunyah_vcpu_fill_status(vcpu);
 				ret = 0;
 				goto out;
@@ -288,11 +305,19 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 					      resp.state == GUNYAH_VCPU_ADDRSPACE_VMMIO_WRITE);
 			ret = 0;
 			goto out;
+		case GUNYAH_VCPU_STATE_FAULT:
+			/* Unrecoverable: report the VM as crashed. */
+			pr_warn_ratelimited("gunyah_vcpu: vCPU %u: unrecoverable fault\n",
+					    vcpu->id);
+			gunyah_vcpu_fill_status(vcpu);
+			vcpu->run->status.status = GUNYAH_VM_STATUS_CRASHED;
+			ret = 0;
+			goto out;
 		default:
 			pr_warn_ratelimited("gunyah_vcpu: vCPU %u: unknown state %llu\n", vcpu->id,
 					    resp.state);
-			cond_resched();
-			continue;
+			ret = -EIO;
+			goto out;
 		}
 	}
 out:

@@ -539,6 +539,10 @@ static irqreturn_t gunyah_rm_rx(int irq, void *data)
 				dev_err_ratelimited(rm->dev, "msgq_recv failed: %d\n", ret);
 			break;
 		}
+		if (len > sizeof(rm->recv_buf)) {
+			dev_err_ratelimited(rm->dev, "msgq_recv claims %zu bytes\n", len);
+			continue;
+		}
 		gunyah_rm_rx_fragment(rm, rm->recv_buf, len);
 	}
 	return IRQ_HANDLED;
@@ -569,9 +573,8 @@ static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void 
 	if (req_size > GUNYAH_RM_MAX_REQ_SIZE)
 		return -E2BIG;
 
-	ret = mutex_lock_killable(&rm->send_lock);
-	if (ret)
-		return ret;
+	if (mutex_lock_killable(&rm->send_lock))
+		return -EINTR;
 	for (i = 0; i <= frags; i++) {
 		size_t chunk = min_t(size_t, req_size, RM_PAYLOAD_SIZE);
 		bool ready;
@@ -581,7 +584,7 @@ static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void 
 			left = wait_for_completion_killable_timeout(&rm->send_ready,
 								    gunyah_rm_timeout());
 			if (left <= 0) {
-				ret = left ? left : -ETIMEDOUT;
+				ret = left ? -EINTR : -ETIMEDOUT;
 				if (!left)
 					dev_err(rm->dev, "RM TX queue stays full\n");
 				break;
@@ -805,6 +808,8 @@ static struct platform_driver gunyah_rm_driver = {
 	.driver = {
 		.name = "gunyah_rsc_mgr",
 		.of_match_table = gunyah_rm_of_match,
+		/* VM files outlive nothing: no unbinding under them. */
+		.suppress_bind_attrs = true,
 	},
 };
 module_platform_driver(gunyah_rm_driver);

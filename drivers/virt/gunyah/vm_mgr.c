@@ -460,10 +460,16 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	if (ret)
 		goto err;
 
+	/*
+	 * RUNNING first: the VM may exit (and say so) before the reply is
+	 * processed here.  Only a clear refusal means it did not start.
+	 */
+	WRITE_ONCE(ghvm->vm_status, GUNYAH_RM_VM_STATUS_RUNNING);
 	ret = gunyah_rm_vm_start(ghvm->rm, ghvm->vmid);
+	if (ret && ret != -EINTR && ret != -ETIMEDOUT && ret != -EBADMSG)
+		cmpxchg(&ghvm->vm_status, GUNYAH_RM_VM_STATUS_RUNNING, GUNYAH_RM_VM_STATUS_READY);
 	if (ret)
 		goto err;
-	ghvm->vm_status = GUNYAH_RM_VM_STATUS_RUNNING;
 	return 0;
 
 err:

@@ -34,6 +34,8 @@ int gunyah_rm_map_virq(struct gunyah_rm *rm, u32 virq);
  * @pages: the pinned pages
  * @npages: number of pages
  * @parcel: the memory parcel, once given to the RM
+ * @orphaned: the RM may hold the memory though no parcel is known: never
+ *            give the pages back to the kernel
  */
 struct gunyah_vm_mem_region {
 	struct list_head list;
@@ -46,6 +48,7 @@ struct gunyah_vm_mem_region {
 	struct page **pages;
 	unsigned long npages;
 	struct gunyah_rm_mem_parcel parcel;
+	bool orphaned;
 };
 
 /**

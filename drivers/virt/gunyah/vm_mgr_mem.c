@@ -235,6 +235,17 @@ int gunyah_vm_share_mem_regions(struct gunyah_vm *ghvm, u16 host_vmid)
 			break;
 		ret = gunyah_rm_mem_share(ghvm->rm, &region->parcel);
 		if (ret) {
+			/*
+			 * Without a clean answer from the RM the parcel may
+			 * exist: its pages may be the guest's now.
+			 */
+			if (ret == -EINTR || ret == -ETIMEDOUT || ret == -EBADMSG ||
+			    ret == -EIO || ret == -ERESTARTSYS) {
+				region->orphaned = true;
+				dev_err(ghvm->parent,
+					"VM %u: memory parcel in an unknown state (%d): %lu pages kept\n",
+					ghvm->vmid, ret, region->npages);
+			}
 			gunyah_vm_free_parcel(&region->parcel);
 			break;
 		}
@@ -281,8 +292,8 @@ void gunyah_vm_free_mem_regions(struct gunyah_vm *ghvm)
 	mutex_lock(&ghvm->mem_lock);
 	list_for_each_entry_safe(region, iter, &ghvm->mem_regions, list) {
 		list_del(&region->list);
-		if (region->parcel.mem_handle != GUNYAH_MEM_HANDLE_INVAL)
-			continue;	/* still the guest's: leak it */
+		if (region->parcel.mem_handle != GUNYAH_MEM_HANDLE_INVAL || region->orphaned)
+			continue;	/* may still be the guest's: leak it */
 		unpin_user_pages_dirty_lock(region->pages, region->npages, true);
 		account_locked_vm(ghvm->mm, region->npages, false);
 		kvfree(region->pages);

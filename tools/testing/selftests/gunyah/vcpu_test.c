@@ -56,6 +56,7 @@ struct loop {
 	char uart[128];
 	int uart_len;
 	bool pending_cmd;
+	bool exit_after_data_read;	/* answer a DATA read, then immediate_exit */
 };
 
 static int dev;
@@ -184,6 +185,8 @@ static bool handle_mmio(struct loop *l, struct gunyah_vcpu_run *run)
 		}
 		run->mmio.resume_action = l->read_action;
 		v = l->data_value;
+		if (l->exit_after_data_read)
+			run->immediate_exit = 1;
 		break;
 	}
 	memcpy(run->mmio.data, &v, sizeof(v));
@@ -284,6 +287,19 @@ static void test_mmio(void)
 	r = run_loop(&l);
 	tap_check(r == 0 && l.data_reads == 3 && l.results[0] == 0x1234,
 		  "RETRY re-executes the access (3 exits, value %#llx)",
+		  (unsigned long long)l.results[0]);
+	/* An answer given just before -EINTR is not lost. */
+	l.next = 0;
+	l.nresults = 0;
+	l.data_value = 0xabcdef;
+	l.exit_after_data_read = true;
+	r = run_loop(&l);
+	l.exit_after_data_read = false;
+	vm.run[0]->immediate_exit = 0;
+	tap_check(r == -EINTR, "immediate_exit right after answering a read: EINTR (%d)", r);
+	r = run_loop(&l);
+	tap_check(r == 0 && l.nresults == 1 && l.results[0] == 0xabcdef,
+		  "... and the next RUN still delivers that answer (%#llx)",
 		  (unsigned long long)l.results[0]);
 	l.next = 0;
 	l.nerrors = 0;
