@@ -38,7 +38,11 @@ modules: $(NEED_DEPS)
 	$(KMAKE) M=$(ROOT) modules
 
 # Test-only modules (fault injection control, a test VM function type).
+# Rebuilt from scratch every time (two small files): their symbol
+# versions must follow the main modules.
+TESTMOD := $(ROOT)/tools/testing/selftests/gunyah/module
 test_modules: modules
+	cd $(TESTMOD) && rm -f *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order
 	$(KMAKE) M=$(ROOT)/tools/testing/selftests/gunyah/module \
 		KBUILD_EXTRA_SYMBOLS=$(ROOT)/Module.symvers modules
 

@@ -812,7 +812,26 @@ static struct platform_driver gunyah_rm_driver = {
 		.suppress_bind_attrs = true,
 	},
 };
-module_platform_driver(gunyah_rm_driver);
+
+static int __init gunyah_rm_init(void)
+{
+	int ret = gunyah_gmem_init();
+
+	if (ret)
+		return ret;
+	ret = platform_driver_register(&gunyah_rm_driver);
+	if (ret)
+		gunyah_gmem_exit();
+	return ret;
+}
+module_init(gunyah_rm_init);
+
+static void __exit gunyah_rm_exit(void)
+{
+	platform_driver_unregister(&gunyah_rm_driver);
+	gunyah_gmem_exit();
+}
+module_exit(gunyah_rm_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Gunyah Resource Manager RPC and VM manager");

@@ -401,16 +401,23 @@ static int gunyah_vm_set_boot_context_all(struct gunyah_vm *ghvm)
 /* The start sequence, called with status_lock held for writing. */
 static int gunyah_vm_start(struct gunyah_vm *ghvm)
 {
+	struct gunyah_gmem_binding *dtb_binding = NULL;
 	struct gunyah_vm_mem_region *dtb_region;
+	u64 image_base, image_size;
+	u32 image_handle;
 	u16 host_vmid;
 	int ret;
 
 	if (!ghvm->dtb.size)
 		return -EINVAL;
+	/* The device tree is in a user memory region or a guest memory binding. */
 	mutex_lock(&ghvm->mem_lock);
 	dtb_region = gunyah_vm_find_mem_region(ghvm, ghvm->dtb.guest_phys_addr, ghvm->dtb.size);
-	mutex_unlock(&ghvm->mem_lock);
 	if (!dtb_region)
+		dtb_binding = gunyah_vm_find_binding(ghvm, ghvm->dtb.guest_phys_addr,
+						     ghvm->dtb.size);
+	mutex_unlock(&ghvm->mem_lock);
+	if (!dtb_region && !dtb_binding)
 		return -ENOENT;
 	/* The host's own VMID, for the ACL of shared memory. */
 	ret = gunyah_rm_get_vmid(ghvm->rm, &host_vmid);
@@ -424,19 +431,29 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_LOAD;
 
 	ret = gunyah_vm_share_mem_regions(ghvm, host_vmid);
+	if (!ret && dtb_binding)
+		ret = gunyah_vm_share_binding(ghvm, dtb_binding, host_vmid);
 	if (ret)
 		goto err;
+	if (dtb_region) {
+		image_base = dtb_region->guest_phys_addr;
+		image_size = dtb_region->size;
+		image_handle = dtb_region->parcel.mem_handle;
+	} else {
+		image_base = dtb_binding->guest_addr;
+		image_size = dtb_binding->size;
+		image_handle = dtb_binding->parcel.mem_handle;
+	}
 
-	ret = gunyah_rm_vm_configure(ghvm->rm, ghvm->vmid, GUNYAH_RM_VM_AUTH_NONE,
-				     dtb_region->parcel.mem_handle, 0, 0,
-				     ghvm->dtb.guest_phys_addr - dtb_region->guest_phys_addr,
+	ret = gunyah_rm_vm_configure(ghvm->rm, ghvm->vmid, GUNYAH_RM_VM_AUTH_NONE, image_handle,
+				     0, 0, ghvm->dtb.guest_phys_addr - image_base,
 				     ghvm->dtb.size);
 	if (ret)
 		goto err;
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT;
 
 	ret = gunyah_rm_vm_set_address_layout(ghvm->rm, ghvm->vmid, GUNYAH_RM_RANGE_ID_IMAGE,
-					      dtb_region->guest_phys_addr, dtb_region->size);
+					      image_base, image_size);
 	if (ret == -EOPNOTSUPP) {
 		/* The open-source RM places the image from the VM's device tree. */
 		dev_dbg(ghvm->parent, "RM has no address layout RPC\n");
@@ -569,6 +586,13 @@ out_ctx:
 		up_write(&ghvm->status_lock);
 		return r;
 	}
+	case GUNYAH_VM_MAP_MEM: {
+		struct gunyah_map_mem_args args;
+
+		if (copy_from_user(&args, argp, sizeof(args)))
+			return -EFAULT;
+		return gunyah_vm_map_mem(ghvm, &args);
+	}
 	case GH_VM_SET_USER_MEM_REGION:
 	case GH_VM_ANDROID_LEND_USER_MEM: {
 		struct gh_userspace_memory_region region;
@@ -658,6 +682,7 @@ static void gunyah_vm_destroy(struct gunyah_vm *ghvm)
 
 	gunyah_rm_notifier_unregister(ghvm->rm, &ghvm->nb);
 	gunyah_vm_reclaim_mem_regions(ghvm);
+	gunyah_vm_reclaim_bindings(ghvm);
 
 	if (ghvm->vmid != GUNYAH_VMID_INVAL) {
 		ret = gunyah_rm_dealloc_vmid(ghvm->rm, ghvm->vmid);
@@ -666,6 +691,7 @@ static void gunyah_vm_destroy(struct gunyah_vm *ghvm)
 	}
 
 	gunyah_vm_free_mem_regions(ghvm);
+	gunyah_vm_free_bindings(ghvm);
 	xa_for_each(&ghvm->boot_context, reg, value)
 		kfree(value);
 	xa_destroy(&ghvm->boot_context);
@@ -732,6 +758,7 @@ static long gunyah_dev_create_vm(struct gunyah_vm_mgr *mgr, unsigned long arg)
 	INIT_LIST_HEAD(&ghvm->resource_tickets);
 	mutex_init(&ghvm->mem_lock);
 	INIT_LIST_HEAD(&ghvm->mem_regions);
+	INIT_LIST_HEAD(&ghvm->bindings);
 	xa_init(&ghvm->boot_context);
 
 	ret = gunyah_rm_notifier_register(ghvm->rm, &ghvm->nb);
@@ -769,6 +796,13 @@ static long gunyah_dev_ioctl(struct file *filp, unsigned int cmd, unsigned long 
 	switch (cmd) {
 	case GUNYAH_CREATE_VM:
 		return gunyah_dev_create_vm(mgr, arg);
+	case GUNYAH_CREATE_GUEST_MEM: {
+		struct gunyah_create_mem_args args;
+
+		if (copy_from_user(&args, (void __user *)arg, sizeof(args)))
+			return -EFAULT;
+		return gunyah_guest_mem_create(&args);
+	}
 	default:
 		return -ENOTTY;
 	}

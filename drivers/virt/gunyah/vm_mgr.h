@@ -51,6 +51,34 @@ struct gunyah_vm_mem_region {
 	bool orphaned;
 };
 
+struct gunyah_gmem;
+
+/**
+ * struct gunyah_gmem_binding - a range of a guest memory file bound to a VM
+ * @vm_list: entry in the VM's binding list
+ * @gmem_list: entry in the file's binding list
+ * @guest_addr: guest physical address of the range
+ * @offset: offset in the file
+ * @size: size of the range
+ * @flags: GUNYAH_MEM_* access type and rights
+ * @gmem: the file's guest memory
+ * @file: the file (a reference is held)
+ * @in_parcel: its pages were given to the VM as @parcel
+ * @parcel: the memory parcel
+ */
+struct gunyah_gmem_binding {
+	struct list_head vm_list;
+	struct list_head gmem_list;
+	u64 guest_addr;
+	u64 offset;
+	u64 size;
+	u32 flags;
+	struct gunyah_gmem *gmem;
+	struct file *file;
+	bool in_parcel;
+	struct gunyah_rm_mem_parcel parcel;
+};
+
 /**
  * struct gunyah_vm - a virtual machine
  * @vmid: VMID from the RM once allocated, else GUNYAH_VMID_INVAL
@@ -69,8 +97,9 @@ struct gunyah_vm_mem_region {
  * @resources_lock: protects @resources and @resource_tickets
  * @resources: resources no ticket claimed (yet)
  * @resource_tickets: registered tickets
- * @mem_lock: protects @mem_regions
+ * @mem_lock: protects @mem_regions and @bindings
  * @mem_regions: user memory regions
+ * @bindings: guest memory file bindings
  * @dtb: where the guest's device tree is
  * @boot_context: registers to set at start, by (set << 8 | index)
  */
@@ -95,8 +124,9 @@ struct gunyah_vm {
 	struct list_head resources;
 	struct list_head resource_tickets;
 
-	struct mutex mem_lock;		/* protects @mem_regions */
+	struct mutex mem_lock;		/* protects @mem_regions, @bindings */
 	struct list_head mem_regions;
+	struct list_head bindings;
 
 	struct gunyah_vm_dtb_config dtb;
 	struct xarray boot_context;
@@ -110,5 +140,20 @@ void gunyah_vm_reclaim_mem_regions(struct gunyah_vm *ghvm);
 void gunyah_vm_free_mem_regions(struct gunyah_vm *ghvm);
 struct gunyah_vm_mem_region *gunyah_vm_find_mem_region(struct gunyah_vm *ghvm, u64 gpa,
 						       u64 size);
+
+/* guest_memfd.c */
+int gunyah_gmem_init(void);
+void gunyah_gmem_exit(void);
+long gunyah_guest_mem_create(const struct gunyah_create_mem_args *args);
+int gunyah_vm_map_mem(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args);
+struct gunyah_gmem_binding *gunyah_vm_find_binding(struct gunyah_vm *ghvm, u64 gpa, u64 size);
+int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
+				struct gunyah_rm_mem_parcel *parcel, u16 host_vmid);
+void gunyah_binding_parcel_gone(struct gunyah_gmem_binding *b,
+				struct gunyah_rm_mem_parcel *parcel);
+int gunyah_vm_share_binding(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
+			    u16 host_vmid);
+void gunyah_vm_reclaim_bindings(struct gunyah_vm *ghvm);
+void gunyah_vm_free_bindings(struct gunyah_vm *ghvm);
 
 #endif

@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Gunyah guest memory files and their bindings to VMs.
+ *
+ * GUNYAH_CREATE_GUEST_MEM makes a file of guest memory: zeroed pages,
+ * allocated on demand (fallocate, mmap, or when a VM needs them) and kept
+ * in an xarray.  GUNYAH_VM_MAP_MEM binds a range of such a file to a range
+ * of a VM's guest physical addresses, to be lent (only the guest has
+ * access) or shared.  A range of a file is bound at most once, across all
+ * VMs; bindings can be trimmed at either end or removed.
+ *
+ * At start, the binding holding the VM's device tree becomes the image
+ * parcel: all of its pages are lent or shared at once.  A lent page is out
+ * of reach of the host: it must not be mapped by user space when it is
+ * lent (-EPERM), and mapping it afterwards gets SIGBUS.
+ *
+ * Locking: gmem->lock protects the pages, the bindings of the file and the
+ * lent flags; it nests inside ghvm->mem_lock.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/falloc.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "vm_mgr.h"
+
+#define GUNYAH_GMEM_FLAGS	(GHMF_CLOEXEC | GHMF_ALLOW_HUGEPAGE)
+#define GUNYAH_GMEM_LENT	XA_MARK_0
+#define GUNYAH_GMEM_MAGIC	0x47484d46	/* "GHMF" */
+
+struct gunyah_gmem {
+	struct inode *inode;	/* its size is the file's: ftruncate changes it */
+	u64 flags;
+	struct mutex lock;		/* see above */
+	struct xarray pages;		/* page index -> struct page */
+	struct list_head bindings;
+};
+
+static const struct file_operations gunyah_gmem_fops;
+static struct vfsmount *gunyah_gmem_mnt;
+
+static u64 gunyah_gmem_size(struct gunyah_gmem *gmem)
+{
+	return i_size_read(gmem->inode);
+}
+
+static struct gunyah_gmem *gunyah_gmem_of(struct file *file)
+{
+	return file->f_op == &gunyah_gmem_fops ? file->private_data : NULL;
+}
+
+/* The page at @index, allocated (zeroed) if needed; under gmem->lock. */
+static struct page *gunyah_gmem_page(struct gunyah_gmem *gmem, pgoff_t index)
+{
+	struct page *page = xa_load(&gmem->pages, index);
+
+	if (page)
+		return page;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return NULL;
+	if (xa_err(xa_store(&gmem->pages, index, page, GFP_KERNEL))) {
+		__free_page(page);
+		return NULL;
+	}
+	return page;
+}
+
+static bool gunyah_gmem_range_bound(struct gunyah_gmem *gmem, u64 offset, u64 len)
+{
+	struct gunyah_gmem_binding *b;
+
+	list_for_each_entry(b, &gmem->bindings, gmem_list)
+		if (offset < b->offset + b->size && b->offset < offset + len)
+			return true;
+	return false;
+}
+
+static long gunyah_gmem_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
+{
+	struct gunyah_gmem *gmem = file->private_data;
+	u64 end;
+	long ret = 0;
+
+	if (!(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if (offset < 0 || len <= 0 || !PAGE_ALIGNED(offset) || !PAGE_ALIGNED(len) ||
+	    check_add_overflow((u64)offset, (u64)len, &end))
+		return -EINVAL;
+
+	mutex_lock(&gmem->lock);
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		/* Pages the guest may have are not the host's to drop. */
+		if (gunyah_gmem_range_bound(gmem, offset, len)) {
+			ret = -EBUSY;
+			goto out;
+		}
+		for (u64 i = offset >> PAGE_SHIFT; i < end >> PAGE_SHIFT; i++) {
+			struct page *page = xa_erase(&gmem->pages, i);
+
+			if (page)
+				__free_page(page);
+		}
+		goto out;
+	}
+	if (end > gunyah_gmem_size(gmem)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (u64 i = offset >> PAGE_SHIFT; i < end >> PAGE_SHIFT; i++) {
+		if (!gunyah_gmem_page(gmem, i)) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+out:
+	mutex_unlock(&gmem->lock);
+	return ret;
+}
+
+static vm_fault_t gunyah_gmem_fault(struct vm_fault *vmf)
+{
+	struct gunyah_gmem *gmem = vmf->vma->vm_file->private_data;
+	vm_fault_t ret = 0;
+	struct page *page;
+
+	mutex_lock(&gmem->lock);
+	if (((u64)vmf->pgoff << PAGE_SHIFT) >= gunyah_gmem_size(gmem) ||
+	    xa_get_mark(&gmem->pages, vmf->pgoff, GUNYAH_GMEM_LENT)) {
+		ret = VM_FAULT_SIGBUS;	/* beyond the end, or the guest's */
+		goto out;
+	}
+	page = gunyah_gmem_page(gmem, vmf->pgoff);
+	if (!page) {
+		ret = VM_FAULT_OOM;
+		goto out;
+	}
+	get_page(page);
+	vmf->page = page;
+out:
+	mutex_unlock(&gmem->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct gunyah_gmem_vm_ops = {
+	.fault = gunyah_gmem_fault,
+};
+
+static int gunyah_gmem_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	vma->vm_ops = &gunyah_gmem_vm_ops;
+	return 0;
+}
+
+static int gunyah_gmem_release(struct inode *inode, struct file *file)
+{
+	struct gunyah_gmem *gmem = file->private_data;
+	unsigned long index;
+	struct page *page;
+
+	/* Bindings hold the file: none is left here. */
+	xa_for_each(&gmem->pages, index, page)
+		__free_page(page);
+	xa_destroy(&gmem->pages);
+	kfree(gmem);
+	return 0;
+}
+
+static const struct file_operations gunyah_gmem_fops = {
+	.owner = THIS_MODULE,
+	.mmap = gunyah_gmem_mmap,
+	.fallocate = gunyah_gmem_fallocate,
+	.release = gunyah_gmem_release,
+	.llseek = noop_llseek,
+};
+
+static int gunyah_gmem_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, GUNYAH_GMEM_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type gunyah_gmem_fs = {
+	.name = "gunyah_gmem",
+	.init_fs_context = gunyah_gmem_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/**
+ * gunyah_gmem_init() - mount the pseudo file system of guest memory files
+ *
+ * Return: 0 or a negative errno.
+ */
+int gunyah_gmem_init(void)
+{
+	gunyah_gmem_mnt = kern_mount(&gunyah_gmem_fs);
+	return PTR_ERR_OR_ZERO(gunyah_gmem_mnt);
+}
+
+/**
+ * gunyah_gmem_exit() - unmount it
+ */
+void gunyah_gmem_exit(void)
+{
+	kern_unmount(gunyah_gmem_mnt);
+}
+
+/**
+ * gunyah_guest_mem_create() - GUNYAH_CREATE_GUEST_MEM
+ * @args: flags and size from user space
+ *
+ * Return: a file descriptor, or -EINVAL for unknown flags or a size that
+ * is zero or not page-aligned, or another negative errno.
+ */
+long gunyah_guest_mem_create(const struct gunyah_create_mem_args *args)
+{
+	struct gunyah_gmem *gmem;
+	struct inode *inode;
+	struct file *file;
+	int fd;
+
+	if ((args->flags & ~GUNYAH_GMEM_FLAGS) || !args->size || !PAGE_ALIGNED(args->size))
+		return -EINVAL;
+	if ((args->flags & GHMF_ALLOW_HUGEPAGE) && !IS_ALIGNED(args->size, SZ_2M))
+		return -EINVAL;
+
+	gmem = kzalloc(sizeof(*gmem), GFP_KERNEL);
+	if (!gmem)
+		return -ENOMEM;
+	gmem->flags = args->flags;
+	mutex_init(&gmem->lock);
+	xa_init_flags(&gmem->pages, XA_FLAGS_ACCOUNT);
+	INIT_LIST_HEAD(&gmem->bindings);
+
+	/* A regular file of its own, so that ftruncate and fallocate apply. */
+	inode = alloc_anon_inode(gunyah_gmem_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		kfree(gmem);
+		return PTR_ERR(inode);
+	}
+	inode->i_mode |= S_IFREG;
+	inode->i_private = gmem;
+	gmem->inode = inode;
+	i_size_write(inode, args->size);
+
+	/*
+	 * The file holds a reference on this module, dropped by __fput();
+	 * the caller's /dev/gunyah file keeps the module here meanwhile.
+	 */
+	__module_get(THIS_MODULE);
+	file = alloc_file_pseudo(inode, gunyah_gmem_mnt, "gh-gmem", O_RDWR, &gunyah_gmem_fops);
+	if (IS_ERR(file)) {
+		module_put(THIS_MODULE);
+		iput(inode);
+		kfree(gmem);
+		return PTR_ERR(file);
+	}
+	file->private_data = gmem;
+
+	fd = get_unused_fd_flags((args->flags & GHMF_CLOEXEC) ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		fput(file);	/* frees gmem through release */
+		return fd;
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
+static bool gunyah_binding_flags_ok(u32 flags)
+{
+	u32 access = flags & GUNYAH_MEM_ACCESS_MASK;
+
+	return !(flags & ~(GUNYAH_MEM_ACCESS_MASK | GUNYAH_MEM_ALLOW_RWX)) &&
+	       (flags & GUNYAH_MEM_ALLOW_RWX) && access <= GUNYAH_MEM_FORCE_SHARE;
+}
+
+static int gunyah_vm_bind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args,
+			  struct file *file, struct gunyah_gmem *gmem)
+{
+	struct gunyah_gmem_binding *b, *iter;
+	u64 align = (gmem->flags & GHMF_ALLOW_HUGEPAGE) ? SZ_2M : PAGE_SIZE;
+	u64 end;
+
+	if (!gunyah_binding_flags_ok(args->flags) || !args->size ||
+	    !IS_ALIGNED(args->guest_addr | args->offset | args->size, align) ||
+	    check_add_overflow(args->guest_addr, args->size, &end) ||
+	    check_add_overflow(args->offset, args->size, &end) || end > gunyah_gmem_size(gmem))
+		return -EINVAL;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	b->guest_addr = args->guest_addr;
+	b->offset = args->offset;
+	b->size = args->size;
+	b->flags = args->flags;
+	b->gmem = gmem;
+	b->file = file;
+
+	lockdep_assert_held(&ghvm->mem_lock);
+	mutex_lock(&gmem->lock);
+	if (gunyah_gmem_range_bound(gmem, args->offset, args->size))
+		goto exists;
+	list_for_each_entry(iter, &ghvm->bindings, vm_list)
+		if (args->guest_addr < iter->guest_addr + iter->size &&
+		    iter->guest_addr < args->guest_addr + args->size)
+			goto exists;
+	get_file(file);
+	list_add(&b->gmem_list, &gmem->bindings);
+	list_add(&b->vm_list, &ghvm->bindings);
+	mutex_unlock(&gmem->lock);
+	return 0;
+
+exists:
+	mutex_unlock(&gmem->lock);
+	kfree(b);
+	return -EEXIST;
+}
+
+/* Under gmem->lock; the caller drops the file reference once unlocked. */
+static struct file *gunyah_binding_free(struct gunyah_gmem_binding *b)
+{
+	struct file *file = b->file;
+
+	list_del(&b->gmem_list);
+	list_del(&b->vm_list);
+	kfree(b);
+	return file;
+}
+
+static int gunyah_vm_unbind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args,
+			    struct gunyah_gmem *gmem)
+{
+	u32 flags = args->flags & ~GUNYAH_MEM_UNMAP;
+	struct gunyah_gmem_binding *b;
+	int ret = -ENOENT;
+
+	mutex_lock(&gmem->lock);
+	list_for_each_entry(b, &ghvm->bindings, vm_list) {
+		if (b->gmem != gmem || b->flags != flags || args->guest_addr < b->guest_addr ||
+		    args->guest_addr + args->size > b->guest_addr + b->size ||
+		    args->offset - b->offset != args->guest_addr - b->guest_addr)
+			continue;
+		if (b->in_parcel) {
+			ret = -EBUSY;	/* the guest has it */
+		} else if (args->guest_addr == b->guest_addr && args->size == b->size) {
+			/* The caller's own reference keeps the file alive here. */
+			fput(gunyah_binding_free(b));
+			ret = 0;
+		} else if (args->guest_addr == b->guest_addr) {
+			b->guest_addr += args->size;
+			b->offset += args->size;
+			b->size -= args->size;
+			ret = 0;
+		} else if (args->guest_addr + args->size == b->guest_addr + b->size) {
+			b->size -= args->size;
+			ret = 0;
+		} else {
+			ret = -EINVAL;	/* splitting a binding is not supported */
+		}
+		break;
+	}
+	mutex_unlock(&gmem->lock);
+	return ret;
+}
+
+/**
+ * gunyah_vm_map_mem() - GUNYAH_VM_MAP_MEM
+ * @ghvm: the VM
+ * @args: the binding from user space
+ *
+ * Return: 0; -EINVAL for a file that is not guest memory, bad flags,
+ * sizes or alignment, or an unmap that would split a binding; -EEXIST for
+ * an overlap; -ENOENT for an unmap matching no binding; -EBUSY for an
+ * unmap of memory the guest has.
+ */
+int gunyah_vm_map_mem(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args)
+{
+	struct gunyah_gmem *gmem;
+	struct file *file;
+	int ret;
+
+	file = fget(args->guest_mem_fd);
+	if (!file)
+		return -EINVAL;
+	gmem = gunyah_gmem_of(file);
+	if (!gmem) {
+		fput(file);
+		return -EINVAL;
+	}
+	mutex_lock(&ghvm->mem_lock);
+	if (args->flags & GUNYAH_MEM_UNMAP)
+		ret = gunyah_vm_unbind(ghvm, args, gmem);
+	else
+		ret = gunyah_vm_bind(ghvm, args, file, gmem);
+	mutex_unlock(&ghvm->mem_lock);
+	fput(file);
+	return ret;
+}
+
+/**
+ * gunyah_vm_find_binding() - the binding holding a guest range
+ * @ghvm: the VM, with mem_lock held
+ * @gpa: guest physical address
+ * @size: size of the range
+ *
+ * Return: the binding containing all of [@gpa, @gpa + @size), or NULL.
+ */
+struct gunyah_gmem_binding *gunyah_vm_find_binding(struct gunyah_vm *ghvm, u64 gpa, u64 size)
+{
+	struct gunyah_gmem_binding *b;
+
+	list_for_each_entry(b, &ghvm->bindings, vm_list)
+		if (gpa >= b->guest_addr && gpa + size <= b->guest_addr + b->size)
+			return b;
+	return NULL;
+}
+
+static bool gunyah_binding_lends(const struct gunyah_gmem_binding *b)
+{
+	return (b->flags & GUNYAH_MEM_ACCESS_MASK) != GUNYAH_MEM_FORCE_SHARE;
+}
+
+/**
+ * gunyah_binding_build_parcel() - make a binding's pages a memory parcel
+ * @ghvm: the VM, with its VMID, and mem_lock held
+ * @b: the binding
+ * @parcel: filled with the ACL and the pages (all allocated now)
+ * @host_vmid: the host's VMID, for shared bindings
+ *
+ * Return: 0, -EPERM if a page to lend is mapped by user space, -ENOMEM.
+ */
+int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
+				struct gunyah_rm_mem_parcel *parcel, u16 host_vmid)
+{
+	struct gunyah_gmem *gmem = b->gmem;
+	unsigned long n = b->size >> PAGE_SHIFT, i;
+	u8 rights = (b->flags & GUNYAH_MEM_ALLOW_READ ? GUNYAH_RM_ACL_R : 0) |
+		    (b->flags & GUNYAH_MEM_ALLOW_WRITE ? GUNYAH_RM_ACL_W : 0) |
+		    (b->flags & GUNYAH_MEM_ALLOW_EXEC ? GUNYAH_RM_ACL_X : 0);
+	int ret = 0;
+
+	parcel->mem_type = GUNYAH_RM_MEM_TYPE_NORMAL;
+	parcel->label = 0;
+	parcel->mem_handle = GUNYAH_MEM_HANDLE_INVAL;
+	parcel->n_acl_entries = gunyah_binding_lends(b) ? 1 : 2;
+	parcel->acl_entries = kcalloc(2, sizeof(*parcel->acl_entries), GFP_KERNEL);
+	parcel->mem_entries = kvcalloc(n, sizeof(*parcel->mem_entries), GFP_KERNEL);
+	if (!parcel->acl_entries || !parcel->mem_entries) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	parcel->acl_entries[0].vmid = cpu_to_le16(ghvm->vmid);
+	parcel->acl_entries[0].perms = rights;
+	parcel->acl_entries[1].vmid = cpu_to_le16(host_vmid);
+	parcel->acl_entries[1].perms = GUNYAH_RM_ACL_R | GUNYAH_RM_ACL_W | GUNYAH_RM_ACL_X;
+
+	mutex_lock(&gmem->lock);
+	parcel->n_mem_entries = 0;
+	for (i = 0; i < n; i++) {
+		struct page *page = gunyah_gmem_page(gmem, (b->offset >> PAGE_SHIFT) + i);
+		struct gunyah_rm_mem_entry *e = &parcel->mem_entries[parcel->n_mem_entries];
+
+		if (!page) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (gunyah_binding_lends(b) && page_mapped(page)) {
+			ret = -EPERM;
+			break;
+		}
+		if (parcel->n_mem_entries &&
+		    le64_to_cpu(e[-1].phys_addr) + le64_to_cpu(e[-1].size) == page_to_phys(page)) {
+			le64_add_cpu(&e[-1].size, PAGE_SIZE);
+			continue;
+		}
+		e->phys_addr = cpu_to_le64(page_to_phys(page));
+		e->size = cpu_to_le64(PAGE_SIZE);
+		parcel->n_mem_entries++;
+	}
+	if (!ret && gunyah_binding_lends(b))
+		for (i = 0; i < n; i++)
+			xa_set_mark(&gmem->pages, (b->offset >> PAGE_SHIFT) + i, GUNYAH_GMEM_LENT);
+	if (!ret)
+		b->in_parcel = true;
+	mutex_unlock(&gmem->lock);
+	if (!ret)
+		return 0;
+err:
+	kfree(parcel->acl_entries);
+	kvfree(parcel->mem_entries);
+	parcel->acl_entries = NULL;
+	parcel->mem_entries = NULL;
+	return ret;
+}
+
+/**
+ * gunyah_binding_parcel_gone() - the binding's parcel was reclaimed
+ * @b: the binding, whose pages are the host's again
+ * @parcel: its parcel
+ */
+void gunyah_binding_parcel_gone(struct gunyah_gmem_binding *b,
+				struct gunyah_rm_mem_parcel *parcel)
+{
+	struct gunyah_gmem *gmem = b->gmem;
+	unsigned long n = b->size >> PAGE_SHIFT;
+
+	mutex_lock(&gmem->lock);
+	for (unsigned long i = 0; i < n; i++)
+		xa_clear_mark(&gmem->pages, (b->offset >> PAGE_SHIFT) + i, GUNYAH_GMEM_LENT);
+	b->in_parcel = false;
+	mutex_unlock(&gmem->lock);
+	kfree(parcel->acl_entries);
+	kvfree(parcel->mem_entries);
+	parcel->acl_entries = NULL;
+	parcel->mem_entries = NULL;
+}
+
+/**
+ * gunyah_vm_free_bindings() - drop every binding of a VM
+ * @ghvm: the VM, being destroyed
+ *
+ * A binding whose parcel could not be reclaimed keeps its file and pages.
+ */
+void gunyah_vm_free_bindings(struct gunyah_vm *ghvm)
+{
+	struct gunyah_gmem_binding *b, *iter;
+
+	mutex_lock(&ghvm->mem_lock);
+	list_for_each_entry_safe(b, iter, &ghvm->bindings, vm_list) {
+		struct gunyah_gmem *gmem = b->gmem;
+
+		struct file *file;
+
+		mutex_lock(&gmem->lock);
+		if (b->in_parcel) {
+			/* The guest may still have the pages: never free them. */
+			list_del(&b->vm_list);
+			mutex_unlock(&gmem->lock);
+			continue;
+		}
+		file = gunyah_binding_free(b);
+		mutex_unlock(&gmem->lock);
+		fput(file);
+	}
+	mutex_unlock(&ghvm->mem_lock);
+}
+
+/**
+ * gunyah_vm_share_binding() - give a binding's pages to the VM as a parcel
+ * @ghvm: the VM, with its VMID
+ * @b: the binding (the one holding the device tree)
+ * @host_vmid: the host's VMID
+ *
+ * Return: 0 or a negative errno.
+ */
+int gunyah_vm_share_binding(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b, u16 host_vmid)
+{
+	int ret;
+
+	mutex_lock(&ghvm->mem_lock);
+	ret = gunyah_binding_build_parcel(ghvm, b, &b->parcel, host_vmid);
+	if (!ret) {
+		ret = gunyah_rm_mem_share(ghvm->rm, &b->parcel);
+		if (ret == -EINTR || ret == -ETIMEDOUT || ret == -EBADMSG || ret == -EIO) {
+			/* The parcel may exist: keep the pages away from the host. */
+			dev_err(ghvm->parent, "VM %u: guest memory parcel in an unknown state (%d)\n",
+				ghvm->vmid, ret);
+		} else if (ret) {
+			gunyah_binding_parcel_gone(b, &b->parcel);
+		}
+	}
+	mutex_unlock(&ghvm->mem_lock);
+	return ret;
+}
+
+/**
+ * gunyah_vm_reclaim_bindings() - take the bindings' parcels back
+ * @ghvm: the VM, stopped and reset
+ */
+void gunyah_vm_reclaim_bindings(struct gunyah_vm *ghvm)
+{
+	struct gunyah_gmem_binding *b;
+	int ret;
+
+	mutex_lock(&ghvm->mem_lock);
+	list_for_each_entry(b, &ghvm->bindings, vm_list) {
+		if (!b->in_parcel || b->parcel.mem_handle == GUNYAH_MEM_HANDLE_INVAL)
+			continue;
+		ret = gunyah_rm_mem_reclaim(ghvm->rm, &b->parcel);
+		if (ret)
+			dev_err(ghvm->parent,
+				"VM %u: cannot reclaim guest memory parcel %#x (%d): pages leaked\n",
+				ghvm->vmid, b->parcel.mem_handle, ret);
+		else
+			gunyah_binding_parcel_gone(b, &b->parcel);
+	}
+	mutex_unlock(&ghvm->mem_lock);
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest memory files and GUNYAH_VM_MAP_MEM: creation and fallocate rules,
+ * mmap, the binding rules (overlaps, alignment, the unmap table), and a
+ * guest running from a lent binding that the host cannot read.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/falloc.h>
+
+#include "guest/guest_abi.h"
+#include "gunyah_util.h"
+
+#define MiB	(1024ULL * 1024)
+#define RWX	GUNYAH_MEM_ALLOW_RWX
+
+static int dev;
+
+static int gmem_create(uint64_t flags, uint64_t size)
+{
+	struct gunyah_create_mem_args a = { .flags = flags, .size = size };
+	int fd = ioctl(dev, GUNYAH_CREATE_GUEST_MEM, &a);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int map(int vm, int fd, uint64_t gpa, uint64_t off, uint64_t size, uint32_t flags)
+{
+	struct gunyah_map_mem_args a = {
+		.guest_addr = gpa, .flags = flags, .guest_mem_fd = fd, .offset = off, .size = size,
+	};
+
+	return gh_ioctl(vm, GUNYAH_VM_MAP_MEM, &a);
+}
+
+static int falloc(int fd, int mode, off_t off, off_t len)
+{
+	return fallocate(fd, mode, off, len) ? -errno : 0;
+}
+
+static void test_memfd(void)
+{
+	uint8_t *p;
+	int fd;
+
+	tap_check(gmem_create(0x8, 4 * MiB) == -EINVAL,
+		  "guest memory with an unknown flag: EINVAL");
+	tap_check(gmem_create(0, 0) == -EINVAL, "guest memory of size 0: EINVAL");
+	tap_check(gmem_create(0, 4097) == -EINVAL, "guest memory of an unaligned size: EINVAL");
+	fd = gmem_create(GHMF_CLOEXEC, 4 * MiB);
+	if (!tap_check(fd >= 0, "4 MiB of guest memory (%d)", fd))
+		return;
+	tap_check((fcntl(fd, F_GETFD) & FD_CLOEXEC), "GHMF_CLOEXEC gives a close-on-exec fd");
+	tap_check(ftruncate(fd, 8 * MiB) == 0 && ftruncate(fd, 4 * MiB) == 0,
+		  "ftruncate to a new length");
+	tap_check(falloc(fd, FALLOC_FL_KEEP_SIZE, 0, 1) == -EINVAL,
+		  "fallocate of 1 byte: EINVAL");
+	tap_check(falloc(fd, FALLOC_FL_KEEP_SIZE, 1, 4 * MiB) == -EINVAL,
+		  "fallocate at an unaligned offset: EINVAL");
+	tap_check(falloc(fd, FALLOC_FL_KEEP_SIZE, 4 * MiB, 4096) == -EINVAL,
+		  "fallocate beyond the size: EINVAL");
+	tap_check(falloc(fd, 0, 0, 4096) == -EOPNOTSUPP, "fallocate without KEEP_SIZE: EOPNOTSUPP");
+	tap_check(falloc(fd, FALLOC_FL_KEEP_SIZE, 0, 1 * MiB) == 0, "fallocate of 1 MiB");
+	tap_check(falloc(fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 2 * MiB, 4096) == 0 &&
+		  falloc(fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 8 * MiB, 4096) == 0,
+		  "punching holes where nothing is, or beyond the end: fine");
+	tap_check(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED && errno == EINVAL,
+		  "MAP_PRIVATE: EINVAL");
+	p = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (tap_check(p != MAP_FAILED, "MAP_SHARED mapping")) {
+		bool zero = true;
+
+		for (size_t i = 0; i < 4 * MiB; i += 4096)
+			zero &= p[i] == 0 && p[i + 4095] == 0;
+		tap_check(zero, "fresh guest memory reads as zeros");
+		p[12345] = 0x5a;
+		tap_check(p[12345] == 0x5a, "and keeps what is written");
+		munmap(p, 4 * MiB);
+	}
+	close(fd);
+}
+
+static void test_bindings(void)
+{
+	int vm = ioctl(dev, GUNYAH_CREATE_VM, 0), vm2 = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	int fd = gmem_create(0, 16 * MiB), fd2 = gmem_create(0, 16 * MiB);
+	uint32_t lend = RWX | GUNYAH_MEM_FORCE_LEND, share = RWX | GUNYAH_MEM_FORCE_SHARE;
+	const uint64_t G = 0x80000000ULL;
+	int r;
+
+	if (!tap_check(vm >= 0 && vm2 >= 0 && fd >= 0 && fd2 >= 0, "two VMs and two memfds"))
+		return;
+	tap_check(map(vm, 0, G, 0, MiB, lend) == -EINVAL, "MAP_MEM of a non-memfd: EINVAL");
+	tap_check(map(vm, fd, G, 0, MiB, lend | 0x200) == -EINVAL, "unknown flag: EINVAL");
+	tap_check(map(vm, fd, G, 0, MiB, GUNYAH_MEM_FORCE_LEND) == -EINVAL,
+		  "no ALLOW bit: EINVAL");
+	tap_check(map(vm, fd, G, 0, MiB, RWX | 3) == -EINVAL, "access type 3: EINVAL");
+	tap_check(map(vm, fd, G + 0x800, 0, MiB, lend) == -EINVAL, "unaligned IPA: EINVAL");
+	tap_check(map(vm, fd, G, 0x800, MiB, lend) == -EINVAL, "unaligned offset: EINVAL");
+	tap_check(map(vm, fd, G, 0, 0x1800, lend) == -EINVAL, "unaligned size: EINVAL");
+	tap_check(map(vm, fd, G, 15 * MiB, 2 * MiB, lend) == -EINVAL,
+		  "range beyond the memfd: EINVAL");
+
+	tap_check(map(vm, fd, G, 0, 4 * MiB, lend) == 0, "bind 4 MiB");
+	tap_check(map(vm, fd, G + 8 * MiB, 2 * MiB, MiB, share) == -EEXIST,
+		  "overlapping memfd range, other IPA and flags: EEXIST");
+	tap_check(map(vm2, fd, G, 3 * MiB, MiB, lend) == -EEXIST,
+		  "overlapping memfd range in another VM: EEXIST");
+	tap_check(map(vm, fd2, G + 2 * MiB, 0, MiB, lend) == -EEXIST,
+		  "overlapping guest range: EEXIST");
+	tap_check(map(vm2, fd, G, 4 * MiB, 4 * MiB, lend) == 0 &&
+		  map(vm2, fd, G + 4 * MiB, 8 * MiB, MiB, share) == 0,
+		  "other ranges of the same memfd, in another VM: fine");
+
+	/* Unmap rules, for the 4 MiB lent binding at G, offset 0. */
+	tap_check(map(vm, fd, G + MiB, 0, MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
+		  "unmap with a mismatched offset: ENOENT");
+	tap_check(map(vm, fd, G, 0, MiB, share | GUNYAH_MEM_UNMAP) == -ENOENT,
+		  "unmap with another access type: ENOENT");
+	tap_check(map(vm, fd, G, 0, MiB, GUNYAH_MEM_ALLOW_READ | GUNYAH_MEM_FORCE_LEND |
+		      GUNYAH_MEM_UNMAP) == -ENOENT, "unmap with other ALLOW bits: ENOENT");
+	tap_check(map(vm, fd, G + 16 * MiB, 0, MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
+		  "unmap at a wrong guest address: ENOENT");
+	tap_check(map(vm, fd, G + MiB, MiB, MiB, lend | GUNYAH_MEM_UNMAP) == -EINVAL,
+		  "unmap of a middle piece: EINVAL");
+	tap_check(map(vm, fd, G + 3 * MiB, 3 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
+		  "unmap the end part");
+	tap_check(map(vm, fd, G, 0, MiB, lend | GUNYAH_MEM_UNMAP) == 0, "unmap the start part");
+	tap_check(map(vm, fd, G + MiB, MiB, 2 * MiB, lend | GUNYAH_MEM_UNMAP) == 0,
+		  "unmap the remainder");
+	tap_check(map(vm, fd, G + MiB, MiB, 2 * MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
+		  "unmapping it twice: ENOENT");
+	r = map(vm, fd, G, 0, MiB, lend) | map(vm, fd, G + MiB, MiB, MiB, lend) |
+	    map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend);
+	tap_check(r == 0, "three adjacent bindings");
+	r = map(vm, fd, G + MiB, MiB, MiB, lend | GUNYAH_MEM_UNMAP) |
+	    map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) |
+	    map(vm, fd, G, 0, MiB, lend | GUNYAH_MEM_UNMAP);
+	tap_check(r == 0, "... unmapped in another order");
+	tap_check(map(vm, fd, G, 0, 4 * MiB, lend) == 0, "the range can be bound again");
+	close(vm);
+	close(vm2);
+	close(fd);
+	close(fd2);
+}
+
+/* Run the test guest from a lent binding; the guest powers off at once. */
+static void test_guest_from_memfd(bool lend)
+{
+	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE + 0x80000 };
+	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
+	struct gunyah_fn_desc fn = {
+		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
+	};
+	struct gunyah_vcpu_run *run;
+	struct hyp_stats h0, h1;
+	int fd, vm, vcpu, r;
+	uint8_t *p;
+	ssize_t n;
+
+	hyp_stats(&h0);
+	fd = gmem_create(0, 2 * MiB);
+	vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (!tap_check(fd >= 0 && vm >= 0 && p != MAP_FAILED, "%s guest memory set up",
+		       lend ? "lent" : "shared"))
+		return;
+	n = load_file(DTB_DIR "test-guest.bin", p, 0x80000);
+	cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
+	r = map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB,
+		RWX | (lend ? GUNYAH_MEM_FORCE_LEND : GUNYAH_MEM_FORCE_SHARE));
+	r = r ?: gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	vcpu = ioctl(vm, GUNYAH_VM_ADD_FUNCTION, &fn);
+	run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	tap_check(n > 0 && r == 0 && vcpu >= 0 && run != MAP_FAILED, "binding, DTB and vCPU");
+	if (lend) {
+		r = vm_start(&(struct test_vm){ .fd = vm });
+		tap_check(r == -EPERM, "lending memory the host still has mapped: EPERM (%d)", r);
+		munmap(p, 2 * MiB);
+		close(vm);
+		close(vcpu);
+		munmap(run, 4096);
+		close(fd);
+		tap_check(!hyp_stats(&h1) && hyp_stats_equal(&h0, &h1),
+			  "... and nothing is left behind");
+		fd = gmem_create(0, 2 * MiB);
+		vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
+		p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		load_file(DTB_DIR "test-guest.bin", p, 0x80000);
+		load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
+		munmap(p, 2 * MiB);
+		map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND);
+		gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+		vcpu = ioctl(vm, GUNYAH_VM_ADD_FUNCTION, &fn);
+		run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	}
+	r = vm_start(&(struct test_vm){ .fd = vm });
+	tap_check(r == 0, "VM starts from guest memory (%d)", r);
+	if (lend) {
+		p = mmap(NULL, 2 * MiB, PROT_READ, MAP_SHARED, fd, 0);
+		tap_check(p != MAP_FAILED && read_gets_sigbus(p + 0x1000),
+			  "a host read of lent guest memory: SIGBUS");
+		munmap(p, 2 * MiB);
+	}
+	tap_check(map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB,
+		      RWX | (lend ? GUNYAH_MEM_FORCE_LEND : GUNYAH_MEM_FORCE_SHARE) |
+		      GUNYAH_MEM_UNMAP) == -EBUSY, "unmapping memory the guest has: EBUSY");
+	/* The guest reads its first command: power off. */
+	r = ioctl(vcpu, GUNYAH_VCPU_RUN);
+	if (r == 0 && run->exit_reason == GUNYAH_VCPU_EXIT_MMIO &&
+	    run->mmio.phys_addr == GUEST_REG_CMD) {
+		uint64_t cmd = CMD_SYSTEM_OFF;
+
+		memcpy(run->mmio.data, &cmd, sizeof(cmd));
+		r = ioctl(vcpu, GUNYAH_VCPU_RUN);
+	}
+	tap_check(r == 0 && run->exit_reason == GUNYAH_VCPU_EXIT_STATUS &&
+		  run->status.status == GUNYAH_VM_STATUS_EXITED,
+		  "the guest ran from guest memory and powered off");
+	munmap(run, 4096);
+	close(vcpu);
+	close(vm);
+	p = mmap(NULL, 2 * MiB, PROT_READ, MAP_SHARED, fd, 0);
+	tap_check(p != MAP_FAILED && !read_gets_sigbus(p + 0x1000) &&
+		  (lend ? p[0] == 0 : p[0] != 0),
+		  "after the VM, the host reads the memory again (%s)",
+		  lend ? "scrubbed" : "the guest image");
+	munmap(p, 2 * MiB);
+	close(fd);
+	hyp_stats(&h1);
+	tap_check(hyp_stats_equal(&h0, &h1), "hypervisor counts back");
+}
+
+int main(void)
+{
+	tap_begin();
+	dev = gh_open();
+	if (!tap_check(dev >= 0, "/dev/gunyah opens"))
+		return tap_finish();
+	test_memfd();
+	test_bindings();
+	test_guest_from_memfd(true);
+	test_guest_from_memfd(false);
+	close(dev);
+	return tap_finish();
+}
