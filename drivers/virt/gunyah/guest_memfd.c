@@ -29,7 +29,14 @@
 #include "vm_mgr.h"
 
 #define GUNYAH_GMEM_FLAGS	(GHMF_CLOEXEC | GHMF_ALLOW_HUGEPAGE)
-#define GUNYAH_GMEM_LENT	XA_MARK_0
+#define GUNYAH_GMEM_LENT	XA_MARK_0	/* the guest has it: host mmap gets SIGBUS */
+#define GUNYAH_GMEM_PROVIDED	XA_MARK_1	/* given page by page (demand paging) */
+
+/* Memory extent labels of the RM's MEM_EXTENT resources */
+#define GUNYAH_EXT_GUEST_PRIVATE	0
+#define GUNYAH_EXT_HOST_SHARED		1
+#define GUNYAH_EXT_HOST_PRIVATE		2
+#define GUNYAH_EXT_GUEST_SHARED		3
 #define GUNYAH_GMEM_MAGIC	0x47484d46	/* "GHMF" */
 
 struct gunyah_gmem {
@@ -166,9 +173,10 @@ static int gunyah_gmem_release(struct inode *inode, struct file *file)
 	unsigned long index;
 	struct page *page;
 
-	/* Bindings hold the file: none is left here. */
+	/* Bindings hold the file: none is left here.  Lent pages stay lent. */
 	xa_for_each(&gmem->pages, index, page)
-		__free_page(page);
+		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT))
+			__free_page(page);
 	xa_destroy(&gmem->pages);
 	kfree(gmem);
 	return 0;
@@ -335,6 +343,18 @@ static struct file *gunyah_binding_free(struct gunyah_gmem_binding *b)
 	return file;
 }
 
+static bool gunyah_binding_has_provided(struct gunyah_gmem_binding *b)
+{
+	unsigned long index = b->offset >> PAGE_SHIFT;
+	struct page *page;
+
+	xa_for_each_range(&b->gmem->pages, index, page, b->offset >> PAGE_SHIFT,
+			  ((b->offset + b->size) >> PAGE_SHIFT) - 1)
+		if (xa_get_mark(&b->gmem->pages, index, GUNYAH_GMEM_PROVIDED))
+			return true;
+	return false;
+}
+
 static int gunyah_vm_unbind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args,
 			    struct gunyah_gmem *gmem)
 {
@@ -348,8 +368,8 @@ static int gunyah_vm_unbind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_
 		    args->guest_addr + args->size > b->guest_addr + b->size ||
 		    args->offset - b->offset != args->guest_addr - b->guest_addr)
 			continue;
-		if (b->in_parcel) {
-			ret = -EBUSY;	/* the guest has it */
+		if (b->in_parcel || gunyah_binding_has_provided(b)) {
+			ret = -EBUSY;	/* the guest has (some of) it */
 		} else if (args->guest_addr == b->guest_addr && args->size == b->size) {
 			/* The caller's own reference keeps the file alive here. */
 			fput(gunyah_binding_free(b));
@@ -601,6 +621,217 @@ void gunyah_vm_reclaim_bindings(struct gunyah_vm *ghvm)
 				ghvm->vmid, b->parcel.mem_handle, ret);
 		else
 			gunyah_binding_parcel_gone(b, &b->parcel);
+	}
+	mutex_unlock(&ghvm->mem_lock);
+}
+
+/**
+ * gunyah_vm_demand_paging_ranges() - the ranges the guest's faults come from
+ * @ghvm: the VM, with mem_lock held
+ * @except: a binding given up front (the image), not listed
+ * @ranges: set to a kcalloc'd array of (guest address, size)
+ *
+ * Return: the number of lent bindings (0: @ranges is NULL), or -ENOMEM.
+ */
+int gunyah_vm_demand_paging_ranges(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *except,
+				   struct gunyah_rm_mem_entry **ranges)
+{
+	struct gunyah_gmem_binding *b;
+	int n = 0;
+
+	*ranges = NULL;
+	list_for_each_entry(b, &ghvm->bindings, vm_list)
+		n += b != except && gunyah_binding_lends(b);
+	if (!n)
+		return 0;
+	*ranges = kcalloc(n, sizeof(**ranges), GFP_KERNEL);
+	if (!*ranges)
+		return -ENOMEM;
+	n = 0;
+	list_for_each_entry(b, &ghvm->bindings, vm_list) {
+		if (b == except || !gunyah_binding_lends(b))
+			continue;
+		(*ranges)[n].phys_addr = cpu_to_le64(b->guest_addr);
+		(*ranges)[n].size = cpu_to_le64(b->size);
+		n++;
+	}
+	return n;
+}
+
+/* Give (or take back) one page: donate, then map (unmap, then donate back). */
+static int gunyah_vm_provide(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b, u64 gpa,
+			     struct page *page)
+{
+	bool lend = gunyah_binding_lends(b);
+	u32 access = lend ? (b->flags & GUNYAH_MEM_ALLOW_WRITE ? GUNYAH_PAGETABLE_ACCESS_RWX :
+				GUNYAH_PAGETABLE_ACCESS_RX) :
+			    (b->flags & GUNYAH_MEM_ALLOW_WRITE ? GUNYAH_PAGETABLE_ACCESS_RW :
+				GUNYAH_PAGETABLE_ACCESS_R);
+	u32 from = lend ? GUNYAH_EXT_HOST_PRIVATE : GUNYAH_EXT_HOST_SHARED;
+	u32 to = lend ? GUNYAH_EXT_GUEST_PRIVATE : GUNYAH_EXT_GUEST_SHARED;
+	struct gunyah_map_info map = {
+		.addrspace_capid = ghvm->addrspace_capid,
+		.extent_capid = ghvm->extent_capids[to],
+		.vbase = gpa,
+		.attrs = FIELD_PREP(GUNYAH_MEMEXTENT_MAPPING_TYPE,
+				    GUNYAH_MEMEXTENT_MAPPING_TYPE_NORMAL_WB) |
+			 FIELD_PREP(GUNYAH_MEMEXTENT_MAPPING_USER_ACCESS, access) |
+			 FIELD_PREP(GUNYAH_MEMEXTENT_MAPPING_KERNEL_ACCESS, access),
+		.flags = GUNYAH_ADDRSPACE_MAP_FLAG_PARTIAL |
+			 (lend ? GUNYAH_ADDRSPACE_MAP_FLAG_PRIVATE :
+				 GUNYAH_ADDRSPACE_MAP_FLAG_VMMIO),
+		.offset = page_to_phys(page),
+		.size = PAGE_SIZE,
+	};
+	int ret;
+
+	if (ghvm->addrspace_capid == GUNYAH_CAPID_INVAL ||
+	    ghvm->extent_capids[from] == GUNYAH_CAPID_INVAL ||
+	    ghvm->extent_capids[to] == GUNYAH_CAPID_INVAL)
+		return -EOPNOTSUPP;	/* the RM gave no address space or extents */
+	ret = gunyah_hypercall_memextent_donate(lend ? GUNYAH_MEMEXTENT_DONATE_TO_PROTECTED :
+						GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
+						ghvm->extent_capids[from], ghvm->extent_capids[to],
+						page_to_phys(page), PAGE_SIZE);
+	if (ret)
+		return ret;
+	ret = gunyah_hypercall_addrspace_map(&map);
+	if (ret &&
+	    gunyah_hypercall_memextent_donate(lend ? GUNYAH_MEMEXTENT_DONATE_FROM_PROTECTED :
+					      GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
+					      ghvm->extent_capids[to], ghvm->extent_capids[from],
+					      page_to_phys(page), PAGE_SIZE))
+		return -EIO;	/* the page is stuck with the guest */
+	return ret;
+}
+
+static int gunyah_vm_fault_in(struct gunyah_vm *ghvm, u64 gpa, bool write, bool lend)
+{
+	struct gunyah_gmem_binding *b;
+	struct gunyah_gmem *gmem;
+	struct page *page;
+	pgoff_t index;
+	int ret;
+
+	gpa &= PAGE_MASK;
+	mutex_lock(&ghvm->mem_lock);
+	b = gunyah_vm_find_binding(ghvm, gpa, PAGE_SIZE);
+	if (!b || gunyah_binding_lends(b) != lend) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (write && !(b->flags & GUNYAH_MEM_ALLOW_WRITE)) {
+		ret = -EPERM;
+		goto out;
+	}
+	gmem = b->gmem;
+	index = (b->offset + gpa - b->guest_addr) >> PAGE_SHIFT;
+	mutex_lock(&gmem->lock);
+	page = gunyah_gmem_page(gmem, index);
+	if (!page) {
+		ret = -ENOMEM;
+	} else if (xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED)) {
+		ret = 0;	/* another vCPU was first */
+	} else if (lend && page_mapped(page)) {
+		ret = -EPERM;	/* the host still has it mapped */
+	} else {
+		ret = gunyah_vm_provide(ghvm, b, gpa, page);
+		if (!ret) {
+			xa_set_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED);
+			if (lend)
+				xa_set_mark(&gmem->pages, index, GUNYAH_GMEM_LENT);
+		}
+	}
+	mutex_unlock(&gmem->lock);
+out:
+	mutex_unlock(&ghvm->mem_lock);
+	return ret;
+}
+
+/**
+ * gunyah_vm_demand_page() - provide the page of a lent binding the guest faulted on
+ * @ghvm: the VM
+ * @gpa: the guest address
+ * @write: the access was a write
+ *
+ * Return: 0 (also if it was provided meanwhile); -ENOENT if no lent
+ * binding covers @gpa; -EPERM for a write to a read-only binding or a page
+ * the host has mapped; another negative errno.
+ */
+int gunyah_vm_demand_page(struct gunyah_vm *ghvm, u64 gpa, bool write)
+{
+	return gunyah_vm_fault_in(ghvm, gpa, write, true);
+}
+EXPORT_SYMBOL_GPL(gunyah_vm_demand_page);
+
+/**
+ * gunyah_vm_share_page() - provide the page of a shared binding on an MMIO exit
+ * @ghvm: the VM
+ * @gpa: the guest address
+ * @write: the access was a write
+ *
+ * Return: 0 if the page is now the guest's too (run the access again),
+ * -ENOENT if no shared binding covers @gpa (real MMIO), or -errno.
+ */
+int gunyah_vm_share_page(struct gunyah_vm *ghvm, u64 gpa, bool write)
+{
+	return gunyah_vm_fault_in(ghvm, gpa, write, false);
+}
+EXPORT_SYMBOL_GPL(gunyah_vm_share_page);
+
+/**
+ * gunyah_vm_reclaim_pages() - take back every page given page by page
+ * @ghvm: the VM, stopped, with its address space and extents still valid
+ *
+ * A page that does not come back stays marked lent and is never freed.
+ */
+void gunyah_vm_reclaim_pages(struct gunyah_vm *ghvm)
+{
+	struct gunyah_gmem_binding *b;
+
+	mutex_lock(&ghvm->mem_lock);
+	list_for_each_entry(b, &ghvm->bindings, vm_list) {
+		struct gunyah_gmem *gmem = b->gmem;
+		bool lend = gunyah_binding_lends(b);
+		u32 from = lend ? GUNYAH_EXT_GUEST_PRIVATE : GUNYAH_EXT_GUEST_SHARED;
+		u32 to = lend ? GUNYAH_EXT_HOST_PRIVATE : GUNYAH_EXT_HOST_SHARED;
+		unsigned long index;
+		struct page *page;
+
+		mutex_lock(&gmem->lock);
+		xa_for_each_range(&gmem->pages, index, page, b->offset >> PAGE_SHIFT,
+				  ((b->offset + b->size) >> PAGE_SHIFT) - 1) {
+			struct gunyah_map_info map = {
+				.addrspace_capid = ghvm->addrspace_capid,
+				.extent_capid = ghvm->extent_capids[from],
+				.vbase = b->guest_addr + (index << PAGE_SHIFT) - b->offset,
+				.flags = GUNYAH_ADDRSPACE_MAP_FLAG_PARTIAL |
+					 (lend ? GUNYAH_ADDRSPACE_MAP_FLAG_PRIVATE :
+						 GUNYAH_ADDRSPACE_MAP_FLAG_VMMIO),
+				.offset = page_to_phys(page),
+				.size = PAGE_SIZE,
+			};
+			int ret;
+
+			if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
+				continue;
+			ret = gunyah_hypercall_addrspace_unmap(&map);
+			if (!ret)
+				ret = gunyah_hypercall_memextent_donate(lend ?
+						GUNYAH_MEMEXTENT_DONATE_FROM_PROTECTED :
+						GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
+						ghvm->extent_capids[from], ghvm->extent_capids[to],
+						page_to_phys(page), PAGE_SIZE);
+			if (ret) {
+				dev_err_ratelimited(ghvm->parent,
+						    "VM %u: page at %#llx not returned (%d): leaked\n",
+						    ghvm->vmid, map.vbase, ret);
+				continue;
+			}
+			xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED);
+			xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_LENT);
+		}
+		mutex_unlock(&gmem->lock);
 	}
 	mutex_unlock(&ghvm->mem_lock);
 }

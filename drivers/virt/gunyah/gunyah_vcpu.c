@@ -230,6 +230,7 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 {
 	struct gunyah_hypercall_vcpu_run_resp resp;
 	u64 resume_data[3] = { 0 };
+	bool write;
 	int ret;
 
 	if (mutex_lock_interruptible(&vcpu->run_lock))
@@ -301,8 +302,25 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 			continue;
 		case GUNYAH_VCPU_ADDRSPACE_VMMIO_READ:
 		case GUNYAH_VCPU_ADDRSPACE_VMMIO_WRITE:
+			/* Shared guest memory arrives on first touch, as MMIO. */
+			write = resp.state == GUNYAH_VCPU_ADDRSPACE_VMMIO_WRITE;
+			if (!gunyah_vm_share_page(vcpu->ghvm, resp.state_data[0], write)) {
+				resume_data[1] = GUNYAH_HV_RESUME_RETRY;
+				continue;
+			}
 			gunyah_vcpu_mmio_exit(vcpu, &resp,
 					      resp.state == GUNYAH_VCPU_ADDRSPACE_VMMIO_WRITE);
+			ret = 0;
+			goto out;
+		case GUNYAH_VCPU_ADDRSPACE_PAGE_FAULT:
+			ret = gunyah_vm_demand_page(vcpu->ghvm, resp.state_data[0],
+						    resp.state_data[1]);
+			if (!ret)
+				continue;
+			vcpu->run->exit_reason = GUNYAH_VCPU_EXIT_PAGE_FAULT;
+			vcpu->run->page_fault.phys_addr = resp.state_data[0];
+			vcpu->run->page_fault.attempt = ret;
+			vcpu->run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
 			ret = 0;
 			goto out;
 		case GUNYAH_VCPU_STATE_FAULT:

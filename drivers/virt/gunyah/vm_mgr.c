@@ -398,6 +398,108 @@ static int gunyah_vm_set_boot_context_all(struct gunyah_vm *ghvm)
 	return 0;
 }
 
+/* Lent bindings other than the image are paged in on demand. */
+static int gunyah_vm_set_demand_paging(struct gunyah_vm *ghvm,
+				       struct gunyah_gmem_binding *image)
+{
+	struct gunyah_rm_mem_entry *ranges;
+	int n, ret;
+
+	mutex_lock(&ghvm->mem_lock);
+	n = gunyah_vm_demand_paging_ranges(ghvm, image, &ranges);
+	mutex_unlock(&ghvm->mem_lock);
+	if (n <= 0)
+		return n;
+	ret = gunyah_rm_vm_set_demand_paging(ghvm->rm, ghvm->vmid, n, ranges);
+	kfree(ranges);
+	if (ret == -EOPNOTSUPP) {
+		/* Such an RM has no demand paging: those accesses are MMIO. */
+		dev_warn_once(ghvm->parent, "the Resource Manager has no demand paging\n");
+		ret = 0;
+	}
+	return ret;
+}
+
+static bool gunyah_vm_addrspace_populate(struct gunyah_vm_resource_ticket *ticket,
+					 struct gunyah_resource *ghrsc)
+{
+	struct gunyah_vm *ghvm = container_of(ticket, struct gunyah_vm, addrspace_ticket);
+
+	WRITE_ONCE(ghvm->addrspace_capid, ghrsc->capid);
+	return true;
+}
+
+static void gunyah_vm_addrspace_unpopulate(struct gunyah_vm_resource_ticket *ticket,
+					   struct gunyah_resource *ghrsc)
+{
+	struct gunyah_vm *ghvm = container_of(ticket, struct gunyah_vm, addrspace_ticket);
+
+	WRITE_ONCE(ghvm->addrspace_capid, GUNYAH_CAPID_INVAL);
+}
+
+static bool gunyah_vm_extent_populate(struct gunyah_vm_resource_ticket *ticket,
+				      struct gunyah_resource *ghrsc)
+{
+	struct gunyah_vm *ghvm = container_of(ticket, struct gunyah_vm,
+					      extent_tickets[ticket->label]);
+
+	WRITE_ONCE(ghvm->extent_capids[ticket->label], ghrsc->capid);
+	return true;
+}
+
+static void gunyah_vm_extent_unpopulate(struct gunyah_vm_resource_ticket *ticket,
+					struct gunyah_resource *ghrsc)
+{
+	struct gunyah_vm *ghvm = container_of(ticket, struct gunyah_vm,
+					      extent_tickets[ticket->label]);
+
+	WRITE_ONCE(ghvm->extent_capids[ticket->label], GUNYAH_CAPID_INVAL);
+}
+
+/* Tickets for the address space and memory extents that demand paging uses. */
+static int gunyah_vm_add_memory_tickets(struct gunyah_vm *ghvm)
+{
+	int ret, i;
+
+	ghvm->addrspace_capid = GUNYAH_CAPID_INVAL;
+	ghvm->addrspace_ticket = (struct gunyah_vm_resource_ticket){
+		.resource_type = GUNYAH_RESOURCE_TYPE_ADDR_SPACE,
+		.label = 0,
+		.owner = THIS_MODULE,
+		.populate = gunyah_vm_addrspace_populate,
+		.unpopulate = gunyah_vm_addrspace_unpopulate,
+	};
+	ret = gunyah_vm_add_resource_ticket(ghvm, &ghvm->addrspace_ticket);
+	if (ret)
+		return ret;
+	for (i = 0; i < 4; i++) {
+		ghvm->extent_capids[i] = GUNYAH_CAPID_INVAL;
+		ghvm->extent_tickets[i] = (struct gunyah_vm_resource_ticket){
+			.resource_type = GUNYAH_RESOURCE_TYPE_MEM_EXTENT,
+			.label = i,
+			.owner = THIS_MODULE,
+			.populate = gunyah_vm_extent_populate,
+			.unpopulate = gunyah_vm_extent_unpopulate,
+		};
+		ret = gunyah_vm_add_resource_ticket(ghvm, &ghvm->extent_tickets[i]);
+		if (ret)
+			goto undo;
+	}
+	return 0;
+undo:
+	while (i--)
+		gunyah_vm_remove_resource_ticket(ghvm, &ghvm->extent_tickets[i]);
+	gunyah_vm_remove_resource_ticket(ghvm, &ghvm->addrspace_ticket);
+	return ret;
+}
+
+static void gunyah_vm_remove_memory_tickets(struct gunyah_vm *ghvm)
+{
+	for (int i = 0; i < 4; i++)
+		gunyah_vm_remove_resource_ticket(ghvm, &ghvm->extent_tickets[i]);
+	gunyah_vm_remove_resource_ticket(ghvm, &ghvm->addrspace_ticket);
+}
+
 /* The start sequence, called with status_lock held for writing. */
 static int gunyah_vm_start(struct gunyah_vm *ghvm)
 {
@@ -451,6 +553,10 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	if (ret)
 		goto err;
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT;
+
+	ret = gunyah_vm_set_demand_paging(ghvm, dtb_binding);
+	if (ret)
+		goto err;
 
 	ret = gunyah_rm_vm_set_address_layout(ghvm->rm, ghvm->vmid, GUNYAH_RM_RANGE_ID_IMAGE,
 					      image_base, image_size);
@@ -661,6 +767,9 @@ static void gunyah_vm_destroy(struct gunyah_vm *ghvm)
 	list_for_each_entry_safe(inst, iter, &ghvm->functions, vm_list)
 		gunyah_vm_remove_function_instance(inst);
 	mutex_unlock(&ghvm->fn_lock);
+	/* Pages given one by one go back while the extents are still valid. */
+	gunyah_vm_reclaim_pages(ghvm);
+	gunyah_vm_remove_memory_tickets(ghvm);
 	gunyah_vm_clean_resources(ghvm);
 
 	switch (ghvm->vm_status) {
@@ -761,9 +870,12 @@ static long gunyah_dev_create_vm(struct gunyah_vm_mgr *mgr, unsigned long arg)
 	INIT_LIST_HEAD(&ghvm->bindings);
 	xa_init(&ghvm->boot_context);
 
-	ret = gunyah_rm_notifier_register(ghvm->rm, &ghvm->nb);
+	ret = gunyah_vm_add_memory_tickets(ghvm);
 	if (ret)
 		goto err_free;
+	ret = gunyah_rm_notifier_register(ghvm->rm, &ghvm->nb);
+	if (ret)
+		goto err_tickets;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
@@ -781,6 +893,8 @@ static long gunyah_dev_create_vm(struct gunyah_vm_mgr *mgr, unsigned long arg)
 
 err_nb:
 	gunyah_rm_notifier_unregister(ghvm->rm, &ghvm->nb);
+err_tickets:
+	gunyah_vm_remove_memory_tickets(ghvm);
 err_free:
 	mmdrop(ghvm->mm);
 	gunyah_rm_put(ghvm->rm);

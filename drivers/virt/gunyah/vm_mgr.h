@@ -102,6 +102,10 @@ struct gunyah_gmem_binding {
  * @bindings: guest memory file bindings
  * @dtb: where the guest's device tree is
  * @boot_context: registers to set at start, by (set << 8 | index)
+ * @addrspace_ticket: claims the VM's address space (demand paging)
+ * @extent_tickets: claim its four memory extents
+ * @addrspace_capid: capability of the address space, or GUNYAH_CAPID_INVAL
+ * @extent_capids: capabilities of the memory extents, by label
  */
 struct gunyah_vm {
 	u16 vmid;
@@ -130,6 +134,11 @@ struct gunyah_vm {
 
 	struct gunyah_vm_dtb_config dtb;
 	struct xarray boot_context;
+
+	struct gunyah_vm_resource_ticket addrspace_ticket;
+	struct gunyah_vm_resource_ticket extent_tickets[4];
+	u64 addrspace_capid;
+	u64 extent_capids[4];
 };
 
 /* vm_mgr_mem.c */
@@ -154,6 +163,11 @@ void gunyah_binding_parcel_gone(struct gunyah_gmem_binding *b,
 int gunyah_vm_share_binding(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
 			    u16 host_vmid);
 void gunyah_vm_reclaim_bindings(struct gunyah_vm *ghvm);
+int gunyah_vm_demand_paging_ranges(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *except,
+				   struct gunyah_rm_mem_entry **ranges);
+int gunyah_vm_demand_page(struct gunyah_vm *ghvm, u64 gpa, bool write);
+int gunyah_vm_share_page(struct gunyah_vm *ghvm, u64 gpa, bool write);
+void gunyah_vm_reclaim_pages(struct gunyah_vm *ghvm);
 void gunyah_vm_free_bindings(struct gunyah_vm *ghvm);
 
 #endif

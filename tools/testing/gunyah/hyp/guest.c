@@ -63,6 +63,10 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus)
 	}
 	g->vmid = vmid;
 	g->hw_vmid = (u8)hw;
+	for (u32 i = 0; i < 4; i++) {
+		g->extents[i].guest = g;
+		g->extents[i].label = i;
+	}
 	for (u32 i = 0; i < nr_vcpus; i++) {
 		struct vcpu *v = page_alloc();
 
@@ -79,7 +83,15 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus)
 	return g;
 }
 
-static void tlb_flush_guest(struct guest *g)
+bool guest_in_dp_range(const struct guest *g, u64 ipa)
+{
+	for (u32 i = 0; i < g->n_dp; i++)
+		if (ipa >= g->dp[i].base && ipa - g->dp[i].base < g->dp[i].size)
+			return true;
+	return false;
+}
+
+void guest_tlb_flush(struct guest *g)
 {
 	u64 saved = read_sysreg(vttbr_el2);
 
@@ -97,7 +109,7 @@ void guest_destroy(struct guest *g)
 		page_free(g->vcpus[i]);
 	}
 	if (g->s2.root) {
-		tlb_flush_guest(g);
+		guest_tlb_flush(g);
 		pgtable_destroy(&g->s2);
 	}
 	guest_lock();
@@ -130,7 +142,7 @@ void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1)
 	boot->ctx.sys[SYS_SP_EL1] = sp_el1;
 	boot->on = true;
 	g->started = true;
-	tlb_flush_guest(g);
+	guest_tlb_flush(g);
 }
 
 /* The VM stops (forced stop, or a guest power-off/reset): wake every vCPU. */

@@ -67,6 +67,13 @@ struct vcpu {
 	u64 deadline;
 };
 
+#define GUEST_MAX_DP_RANGES	32
+
+struct guest_extent {
+	struct guest *guest;
+	u32 label;	/* 0 guest-private, 1 host-shared, 2 host-private, 3 guest-shared */
+};
+
 struct guest {
 	u16 vmid;
 	u8 hw_vmid;
@@ -75,9 +82,14 @@ struct guest {
 	u32 nr_vcpus;
 	struct vcpu *vcpus[GUEST_MAX_VCPUS];
 	struct pgtable s2;
-	/* IPA range of guest RAM; other addresses are MMIO */
-	u64 ram_base;
-	u64 ram_size;
+	/* memory extents handed to the host for demand paging */
+	struct guest_extent extents[4];
+	/* IPA ranges whose missing pages are PAGE_FAULT exits, not MMIO */
+	u32 n_dp;
+	struct {
+		u64 base;
+		u64 size;
+	} dp[GUEST_MAX_DP_RANGES];
 	/* Called once when the guest powers off or resets (RM exit type). */
 	void (*exited_cb)(struct guest *g, u16 exit_type);
 };
@@ -89,6 +101,7 @@ struct guest {
 #define VCPU_STATE_BLOCKED		3
 #define VCPU_STATE_VMMIO_READ		4
 #define VCPU_STATE_VMMIO_WRITE		5
+#define VCPU_STATE_PAGE_FAULT		7
 
 /* RM exit types */
 #define GUEST_EXIT_PLATFORM_OFF		1
@@ -101,6 +114,9 @@ int guest_map(struct guest *g, u64 ipa, u64 pa, u64 size, u64 attr);
 void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1);
 void guest_stop(struct guest *g);
 
+void guest_tlb_flush(struct guest *g);
+bool guest_in_dp_range(const struct guest *g, u64 ipa);
+void addrspace_hypercall(struct trap_frame *f, unsigned int nr);
 void vcpu_reset(struct vcpu *v);
 void vcpu_forget(struct vcpu *v);
 void vcpu_run(struct trap_frame *f);

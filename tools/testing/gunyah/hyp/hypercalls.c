@@ -107,6 +107,11 @@ void gunyah_hypercall(struct trap_frame *f, unsigned int nr)
 	case GH_HVC_MSGQ_RECV:
 		f->x[0] = (u64)hvc_msgq_recv(f);
 		break;
+	case GH_HVC_ADDRSPACE_MAP:
+	case GH_HVC_ADDRSPACE_UNMAP:
+	case GH_HVC_MEMEXTENT_DONATE:
+		addrspace_hypercall(f, nr);
+		break;
 	case GH_HVC_VCPU_RUN:
 		vcpu_run(f);
 		break;

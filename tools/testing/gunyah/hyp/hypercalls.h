@@ -46,7 +46,8 @@
  * hyp_identify feature flags (API flags 0) this hypervisor advertises:
  * only what it implements.  Mirrored in the in-host tests.
  */
-#define GH_FEATURES0			(BIT(2) | BIT(5) | BIT(11))	/* msgq, vCPU, vcpu_run */
+/* message queues, vCPUs, memory extents, vcpu_run */
+#define GH_FEATURES0			(BIT(2) | BIT(5) | BIT(6) | BIT(11))
 
 u64 hyp_api_info(void);
 void gunyah_hypercall(struct trap_frame *f, unsigned int nr);

@@ -11,6 +11,7 @@
 #include "guest.h"
 #include "host_mem.h"
 #include "host_s2.h"
+#include "hypercalls.h"
 #include "page_alloc.h"
 #include "rm.h"
 
@@ -46,6 +47,59 @@ struct rm_parcel {
 static struct rm_parcel parcels[MAX_PARCELS];
 static u32 next_handle = 0x1000;
 static u8 host_page_state[(4UL << 30) >> 12];
+
+/*
+ * Demand paging moves single host pages to a guest and back (see
+ * addrspace.c): a lent page leaves the host's stage-2, a shared one stays.
+ * Returns a GH_ERROR_* code.  Called with rm_lock held.
+ */
+s64 rm_page_donate(u64 pa, bool lend)
+{
+	u8 *st = &host_page_state[pa >> 12];
+
+	if (!host_ram_range(pa, PAGE_SIZE))
+		return GH_ERROR_ADDR_INVAL;
+	if (*st == PAGE_LENT || *st == PAGE_LENT - 1 || (lend && *st))
+		return GH_ERROR_DENIED;
+	if (lend) {
+		if (pgtable_unmap(&host_s2, pa, PAGE_SIZE))
+			return GH_ERROR_NOMEM;
+		asm volatile("dsb ishst; tlbi vmalls12e1is; dsb ish; isb" : : : "memory");
+		*st = PAGE_LENT;
+	} else {
+		(*st)++;
+	}
+	return GH_ERROR_OK;
+}
+
+s64 rm_page_return(u64 pa, bool lend)
+{
+	u8 *st = &host_page_state[pa >> 12];
+
+	if (!host_ram_range(pa, PAGE_SIZE))
+		return GH_ERROR_ADDR_INVAL;
+	if (lend) {
+		if (*st != PAGE_LENT)
+			return GH_ERROR_DENIED;
+		memset((void *)pa, 0, PAGE_SIZE);
+		if (pgtable_map(&host_s2, pa, pa, PAGE_SIZE, S2_NORMAL_RWX))
+			return GH_ERROR_NOMEM;
+		*st = 0;
+	} else {
+		if (!*st || *st == PAGE_LENT)
+			return GH_ERROR_DENIED;
+		(*st)--;
+	}
+	return GH_ERROR_OK;
+}
+
+/* Whether the host page at @pa is lent (true) or shared with a guest. */
+bool rm_page_given(u64 pa, bool lend)
+{
+	u8 st = host_page_state[pa >> 12];
+
+	return lend ? st == PAGE_LENT : (st && st != PAGE_LENT);
+}
 
 static u64 *sgl_entry(const struct rm_parcel *p, u32 i)
 {

@@ -240,9 +240,10 @@ static u32 vm_create_resources(struct rm_vm *vm)
 
 	if (rm_oss_profile())
 		return RM_OK;
-	vm->addrspace_cap = cspace_create(CAP_TYPE_ADDRSPACE, CAP_RIGHTS_ALL, vm, &herr);
+	vm->addrspace_cap = cspace_create(CAP_TYPE_ADDRSPACE, CAP_RIGHTS_ALL, vm->guest, &herr);
 	for (u32 i = 0; i < 4 && !herr; i++)
-		vm->extent_caps[i] = cspace_create(CAP_TYPE_MEMEXTENT, CAP_RIGHTS_ALL, vm, &herr);
+		vm->extent_caps[i] = cspace_create(CAP_TYPE_MEMEXTENT, CAP_RIGHTS_ALL,
+						   &vm->guest->extents[i], &herr);
 	return herr ? RM_ERROR_NORESOURCE : RM_OK;
 }
 
@@ -468,6 +469,11 @@ static void vm_start(const struct rm_request *req, struct rm_vm *vm)
 			x[i] = vm->ctx[i];
 	pc = vm->ctx_set & BIT_ULL(32) ? vm->ctx[32] : base;
 	rm_parcels_accept(vm->vmid, true);
+	for (u32 i = 0; i < vm->n_dp && i < GUEST_MAX_DP_RANGES; i++) {
+		vm->guest->dp[i].base = vm->dp[i].base;
+		vm->guest->dp[i].size = vm->dp[i].size;
+	}
+	vm->guest->n_dp = vm->n_dp;
 	guest_start(vm->guest, pc, x, 31, vm->ctx_set & BIT_ULL(34) ? vm->ctx[34] : 0);
 	vm->status = VM_STATUS_RUNNING;
 	rm_reply(req, RM_OK, NULL, 0);

@@ -523,6 +523,11 @@ static bool guest_dabt(struct vcpu *v, struct trap_frame *f, u64 esr, u64 far, u
 	u32 rt = (esr >> 16) & 0x1f;
 	u64 val;
 
+	if (guest_in_dp_range(v->guest, ipa)) {
+		/* Demand paging: the host provides the page, then the access is retried. */
+		set_result(f, VCPU_STATE_PAGE_FAULT, ipa & ~0xfffUL, (esr & BIT(6)) ? 1 : 0, 0);
+		return false;
+	}
 	if (!(esr & BIT(24))) {
 		/* No syndrome (e.g. LDP, writeback): not emulable. */
 		printf("VM %u vCPU %u: MMIO at IPA %lx without syndrome (PC %lx): abort\n",
@@ -672,6 +677,11 @@ void vcpu_run(struct trap_frame *f)
 			go_on = guest_dabt(v, f, esr, far, hpfar);
 			break;
 		case EC_IABT_LOW:
+			if (guest_in_dp_range(v->guest, ((hpfar >> 4) << 12))) {
+				set_result(f, VCPU_STATE_PAGE_FAULT, (hpfar >> 4) << 12, 0, 0);
+				go_on = false;
+				break;
+			}
 			printf("VM %u vCPU %u: instruction fetch from IPA %lx without memory\n",
 			       v->guest->vmid, v->index, ((hpfar >> 4) << 12) | (far & 0xfff));
 			inject_sync(v, ((u64)0x21 << 26) | BIT(25) | 0x10, far);

@@ -231,6 +231,98 @@ static void test_guest_from_memfd(bool lend)
 	tap_check(hyp_stats_equal(&h0, &h1), "hypervisor counts back");
 }
 
+/* Answer MMIO until the guest reports a result or another exit comes. */
+static int run_cmd(int vcpu, struct gunyah_vcpu_run *run, uint64_t cmd, uint64_t arg,
+		   uint64_t *result)
+{
+	bool cmd_given = false;
+
+	for (;;) {
+		if (ioctl(vcpu, GUNYAH_VCPU_RUN) < 0)
+			return -errno;
+		if (run->exit_reason != GUNYAH_VCPU_EXIT_MMIO)
+			return run->exit_reason;
+		if (run->mmio.is_write) {
+			if (run->mmio.phys_addr == GUEST_REG_RESULT) {
+				memcpy(result, run->mmio.data, 8);
+				return 0;
+			}
+			continue;
+		}
+		if (run->mmio.phys_addr == GUEST_REG_CMD && cmd_given)
+			return -EAGAIN;		/* the command finished without a result */
+		memcpy(run->mmio.data, run->mmio.phys_addr == GUEST_REG_CMD ? &cmd : &arg, 8);
+		cmd_given |= run->mmio.phys_addr == GUEST_REG_CMD;
+	}
+}
+
+/* Demand paging: lent and shared bindings filled in as the guest touches them. */
+static void test_demand_paging(void)
+{
+	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE + 0x80000 };
+	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
+	struct gunyah_fn_desc fn = {
+		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
+	};
+	const uint64_t LEND = 0x90000000, SHARE = 0xa0000000, RO = 0xb0000000;
+	struct gunyah_vcpu_run *run;
+	struct hyp_stats h0, h1;
+	int fd, vm, vcpu, r;
+	uint64_t res = 0;
+	uint8_t *p;
+
+	hyp_stats(&h0);
+	fd = gmem_create(0, 8 * MiB);
+	vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	load_file(DTB_DIR "test-guest.bin", p, 0x80000);
+	cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
+	munmap(p, 2 * MiB);
+	r = map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) |
+	    map(vm, fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) |
+	    map(vm, fd, SHARE, 4 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_SHARE) |
+	    map(vm, fd, RO, 6 * MiB, 2 * MiB, GUNYAH_MEM_ALLOW_READ | GUNYAH_MEM_FORCE_LEND) |
+	    gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	vcpu = ioctl(vm, GUNYAH_VM_ADD_FUNCTION, &fn);
+	run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (!r)
+		r = vm_start(&(struct test_vm){ .fd = vm });
+	if (!tap_check(r == 0 && vcpu >= 0,
+		       "VM with an image binding and lent, shared and read-only bindings"))
+		return;
+	p = mmap(NULL, 8 * MiB, PROT_READ, MAP_SHARED, fd, 0);
+
+	r = run_cmd(vcpu, run, CMD_STORE, LEND + 0x1000, &res);
+	tap_check(r == 0 && res == STORE_VALUE,
+		  "guest store to a lent binding: paged in on the fault, value kept (%d, %#llx)",
+		  r, (unsigned long long)res);
+	tap_check(read_gets_sigbus(p + 2 * MiB + 0x1000), "  ... and the host cannot read it");
+	r = run_cmd(vcpu, run, CMD_STORE, SHARE + 0x2000, &res);
+	tap_check(r == 0 && res == STORE_VALUE &&
+		  *(uint64_t *)(p + 4 * MiB + 0x2000) == STORE_VALUE,
+		  "guest store to a shared binding: the host sees it (%d)", r);
+	tap_check(map(vm, fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND |
+		      GUNYAH_MEM_UNMAP) == -EBUSY, "unmapping a binding with pages in use: EBUSY");
+	r = run_cmd(vcpu, run, CMD_STORE, RO + 0x3000, &res);
+	tap_check(r == GUNYAH_VCPU_EXIT_PAGE_FAULT && run->page_fault.phys_addr == RO + 0x3000 &&
+		  run->page_fault.attempt == -EPERM,
+		  "write to a read-only binding: PAGE_FAULT exit, attempt EPERM (%d, %d)", r,
+		  run->page_fault.attempt);
+	munmap(run, 4096);
+	close(vcpu);
+	close(vm);
+	tap_check(!read_gets_sigbus(p + 2 * MiB + 0x1000) &&
+		  *(uint64_t *)(p + 2 * MiB + 0x1000) == 0,
+		  "after the VM, the lent page is the host's again, scrubbed");
+	tap_check(*(uint64_t *)(p + 4 * MiB + 0x2000) == STORE_VALUE,
+		  "  ... and the shared page keeps the guest's data");
+	munmap(p, 8 * MiB);
+	close(fd);
+	hyp_stats(&h1);
+	tap_check(hyp_stats_equal(&h0, &h1), "hypervisor counts back (pages %llu -> %llu)",
+		  h0.free_pages, h1.free_pages);
+}
+
 int main(void)
 {
 	tap_begin();
@@ -241,6 +333,10 @@ int main(void)
 	test_bindings();
 	test_guest_from_memfd(true);
 	test_guest_from_memfd(false);
+	if (oss_profile())
+		tap_diag("open-source RM: no demand paging, skipping those checks");
+	else
+		test_demand_paging();
 	close(dev);
 	return tap_finish();
 }

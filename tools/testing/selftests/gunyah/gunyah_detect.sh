@@ -15,7 +15,7 @@ else
 	variant=0x48
 	rm_glob='/sys/bus/platform/devices/*gunyah-resource-mgr@*'
 fi
-features=0x0000000000000824
+features=0x0000000000000864
 
 dev=$(ls -d /sys/bus/platform/drivers/gunyah/*hypervisor 2>/dev/null | head -n 1)
 check "gunyah module loaded" [ -d /sys/module/gunyah ]

@@ -28,6 +28,9 @@
 #define CMD_SYSTEM_RESET	10
 #define CMD_BENCH		11	/* ARG MMIO writes in a row; report done */
 #define CMD_PUTS		12	/* print ARG characters read from DATA to the UART */
+#define CMD_STORE		13	/* store STORE_VALUE at guest address ARG, report a load */
+
+#define STORE_VALUE		0x1122334455667788ULL
 
 #define GUEST_UART_DR		0x09000000
 

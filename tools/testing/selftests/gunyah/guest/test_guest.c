@@ -192,6 +192,11 @@ void guest_main(void)
 		case CMD_SYSTEM_RESET:
 			smccc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
 			break;
+		case CMD_STORE:
+			__atomic_store_n((u64 *)arg, STORE_VALUE, __ATOMIC_RELAXED);
+			mmio_write64(GUEST_REG_RESULT,
+				     __atomic_load_n((u64 *)arg, __ATOMIC_RELAXED));
+			break;
 		case CMD_BENCH:
 			for (u64 i = 0; i < arg; i++)
 				mmio_write64(GUEST_REG_DATA, i);
