@@ -17,6 +17,30 @@
 #include <uapi/linux/gunyah.h>
 
 struct gunyah_vm;
+struct gunyah_rm;
+struct gunyah_rm_mem_parcel;
+struct page;
+
+/**
+ * struct gunyah_rm_platform_ops - platform hooks around giving memory away
+ * @pre_mem_share: before a memory parcel is lent or shared; an error stops it
+ * @post_mem_reclaim: after a parcel came back (or could not be made)
+ * @pre_demand_page: before one page is lent (@lend) or shared with VM @vmid
+ * @release_demand_page: after that page came back (or could not be given)
+ *
+ * Platforms whose memory protection lives outside Gunyah (e.g. firmware
+ * that must be told which VM owns a page) register these; by default
+ * nothing is called.  Any hook may be NULL.
+ */
+struct gunyah_rm_platform_ops {
+	int (*pre_mem_share)(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parcel);
+	int (*post_mem_reclaim)(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parcel);
+	int (*pre_demand_page)(struct gunyah_rm *rm, u16 vmid, bool lend, struct page *page);
+	int (*release_demand_page)(struct gunyah_rm *rm, u16 vmid, bool lend, struct page *page);
+};
+
+int gunyah_rm_register_platform_ops(const struct gunyah_rm_platform_ops *ops);
+void gunyah_rm_unregister_platform_ops(const struct gunyah_rm_platform_ops *ops);
 
 /**
  * struct gunyah_resource - a hypervisor resource of a VM, from the RM

@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "gunyah_platform_hooks.h"
 #include "vm_mgr.h"
 
 #define GUNYAH_GMEM_FLAGS	(GHMF_CLOEXEC | GHMF_ALLOW_HUGEPAGE)
@@ -689,12 +690,15 @@ static int gunyah_vm_provide(struct gunyah_vm *ghvm, struct gunyah_gmem_binding 
 	    ghvm->extent_capids[from] == GUNYAH_CAPID_INVAL ||
 	    ghvm->extent_capids[to] == GUNYAH_CAPID_INVAL)
 		return -EOPNOTSUPP;	/* the RM gave no address space or extents */
+	ret = gunyah_rm_platform_pre_demand_page(ghvm->rm, ghvm->vmid, lend, page);
+	if (ret)
+		return ret;
 	ret = gunyah_hypercall_memextent_donate(lend ? GUNYAH_MEMEXTENT_DONATE_TO_PROTECTED :
 						GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
 						ghvm->extent_capids[from], ghvm->extent_capids[to],
 						page_to_phys(page), PAGE_SIZE);
 	if (ret)
-		return ret;
+		goto release;
 	ret = gunyah_hypercall_addrspace_map(&map);
 	if (ret &&
 	    gunyah_hypercall_memextent_donate(lend ? GUNYAH_MEMEXTENT_DONATE_FROM_PROTECTED :
@@ -702,6 +706,9 @@ static int gunyah_vm_provide(struct gunyah_vm *ghvm, struct gunyah_gmem_binding 
 					      ghvm->extent_capids[to], ghvm->extent_capids[from],
 					      page_to_phys(page), PAGE_SIZE))
 		return -EIO;	/* the page is stuck with the guest */
+release:
+	if (ret)
+		gunyah_rm_platform_release_demand_page(ghvm->rm, ghvm->vmid, lend, page);
 	return ret;
 }
 
@@ -830,6 +837,7 @@ void gunyah_vm_reclaim_pages(struct gunyah_vm *ghvm)
 			}
 			xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED);
 			xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_LENT);
+			gunyah_rm_platform_release_demand_page(ghvm->rm, ghvm->vmid, lend, page);
 		}
 		mutex_unlock(&gmem->lock);
 	}

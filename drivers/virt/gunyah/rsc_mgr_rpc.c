@@ -17,6 +17,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
+#include "gunyah_platform_hooks.h"
 #include "rsc_mgr.h"
 
 /* Message IDs */
@@ -337,20 +338,7 @@ static int gunyah_rm_mem_append(struct gunyah_rm *rm, u32 mem_handle,
 	return ret;
 }
 
-/**
- * gunyah_rm_mem_share() - Give other VMs access to a memory parcel
- * @rm: Resource Manager
- * @parcel: the parcel; its mem_handle is set on success
- *
- * Sends MEM_LEND when the parcel's ACL has a single entry (the memory is
- * taken away from this VM) and MEM_SHARE otherwise.  SGL entries beyond the
- * first GUNYAH_RM_MAX_MEM_ENTRIES follow in MEM_APPEND messages; if one of
- * those fails the incomplete parcel is reclaimed.
- *
- * Return: 0 on success, -EINVAL for a malformed parcel, another negative
- * errno if the Resource Manager refused or could not be reached.
- */
-int gunyah_rm_mem_share(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parcel)
+static int gunyah_rm_mem_share_parcel(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parcel)
 {
 	struct gunyah_rm_mem_attr_section *attr;
 	struct gunyah_rm_mem_sgl_section *sgl;
@@ -423,6 +411,34 @@ int gunyah_rm_mem_share(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parce
 }
 
 /**
+ * gunyah_rm_mem_share() - Give other VMs access to a memory parcel
+ * @rm: Resource Manager
+ * @parcel: the parcel; its mem_handle is set on success
+ *
+ * Sends MEM_LEND when the parcel's ACL has a single entry (the memory is
+ * taken away from this VM) and MEM_SHARE otherwise.  SGL entries beyond the
+ * first GUNYAH_RM_MAX_MEM_ENTRIES follow in MEM_APPEND messages; if one of
+ * those fails the incomplete parcel is reclaimed.
+ *
+ * Return: 0 on success, -EINVAL for a malformed parcel, another negative
+ * errno if the Resource Manager refused or could not be reached.
+ */
+int gunyah_rm_mem_share(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parcel)
+{
+	int ret;
+
+	/* The platform may have to be told first, and may refuse. */
+	ret = gunyah_rm_platform_pre_mem_share(rm, parcel);
+	if (ret)
+		return ret;
+	ret = gunyah_rm_mem_share_parcel(rm, parcel);
+	/* Unless the RM's answer was lost, the memory is the host's again. */
+	if (ret && ret != -EINTR && ret != -ETIMEDOUT && ret != -EBADMSG && ret != -EIO)
+		gunyah_rm_platform_post_mem_reclaim(rm, parcel);
+	return ret;
+}
+
+/**
  * gunyah_rm_mem_reclaim() - Take a parcel back from the VMs it was given to
  * @rm: Resource Manager
  * @parcel: the parcel; its mem_handle becomes GUNYAH_MEM_HANDLE_INVAL on success
@@ -439,6 +455,7 @@ int gunyah_rm_mem_reclaim(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *par
 		return ret;
 
 	parcel->mem_handle = GUNYAH_MEM_HANDLE_INVAL;
+	gunyah_rm_platform_post_mem_reclaim(rm, parcel);
 	return 0;
 }
 

@@ -256,6 +256,20 @@ static int run_cmd(int vcpu, struct gunyah_vcpu_run *run, uint64_t cmd, uint64_t
 	}
 }
 
+struct platform_calls {
+	int pre_share, post_reclaim, pre_demand, release_demand;
+};
+
+static int platform_calls(struct platform_calls *c)
+{
+	char buf[64];
+
+	if (read_file("/sys/kernel/debug/gunyah_test/platform", buf, sizeof(buf)) < 0)
+		return -1;
+	return sscanf(buf, "%d %d %d %d", &c->pre_share, &c->post_reclaim, &c->pre_demand,
+		      &c->release_demand) == 4 ? 0 : -1;
+}
+
 /* Demand paging: lent and shared bindings filled in as the guest touches them. */
 static void test_demand_paging(void)
 {
@@ -265,6 +279,7 @@ static void test_demand_paging(void)
 		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
 	};
 	const uint64_t LEND = 0x90000000, SHARE = 0xa0000000, RO = 0xb0000000;
+	struct platform_calls c0, c1;
 	struct gunyah_vcpu_run *run;
 	struct hyp_stats h0, h1;
 	int fd, vm, vcpu, r;
@@ -272,6 +287,7 @@ static void test_demand_paging(void)
 	uint8_t *p;
 
 	hyp_stats(&h0);
+	platform_calls(&c0);
 	fd = gmem_create(0, 8 * MiB);
 	vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
 	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -303,6 +319,12 @@ static void test_demand_paging(void)
 		  "guest store to a shared binding: the host sees it (%d)", r);
 	tap_check(map(vm, fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND |
 		      GUNYAH_MEM_UNMAP) == -EBUSY, "unmapping a binding with pages in use: EBUSY");
+	write_file("/sys/kernel/debug/gunyah_test/platform", "fail_page");
+	r = run_cmd(vcpu, run, CMD_STORE, LEND + 0x5000, &res);
+	tap_check(r == GUNYAH_VCPU_EXIT_PAGE_FAULT && run->page_fault.attempt == -EPERM,
+		  "the platform refusing a page: PAGE_FAULT exit, attempt EPERM (%d)", r);
+	r = run_cmd(vcpu, run, CMD_STORE, LEND + 0x5000, &res);
+	tap_check(r == 0 && res == STORE_VALUE, "  ... and the next RUN gets the page (%d)", r);
 	r = run_cmd(vcpu, run, CMD_STORE, RO + 0x3000, &res);
 	tap_check(r == GUNYAH_VCPU_EXIT_PAGE_FAULT && run->page_fault.phys_addr == RO + 0x3000 &&
 		  run->page_fault.attempt == -EPERM,
@@ -321,6 +343,32 @@ static void test_demand_paging(void)
 	hyp_stats(&h1);
 	tap_check(hyp_stats_equal(&h0, &h1), "hypervisor counts back (pages %llu -> %llu)",
 		  h0.free_pages, h1.free_pages);
+	platform_calls(&c1);
+	tap_check(c1.pre_share - c0.pre_share == 1 && c1.post_reclaim - c0.post_reclaim == 1,
+		  "platform hooks: the image parcel shared once, reclaimed once (%d, %d)",
+		  c1.pre_share - c0.pre_share, c1.post_reclaim - c0.post_reclaim);
+	tap_check(c1.pre_demand - c0.pre_demand == 3 &&
+		  c1.release_demand - c0.release_demand == 3,
+		  "platform hooks: 3 pages given, 3 released (%d, %d)",
+		  c1.pre_demand - c0.pre_demand, c1.release_demand - c0.release_demand);
+
+	/* The platform refusing a parcel: start fails, nothing is left. */
+	fd = gmem_create(0, 2 * MiB);
+	vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	load_file(DTB_DIR "test-guest.bin", p, 0x80000);
+	cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
+	munmap(p, 2 * MiB);
+	map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND);
+	gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	write_file("/sys/kernel/debug/gunyah_test/platform", "fail_share");
+	r = vm_start(&(struct test_vm){ .fd = vm });
+	tap_check(r == -EPERM, "the platform refusing the image parcel: start fails, EPERM (%d)",
+		  r);
+	close(vm);
+	close(fd);
+	hyp_stats(&h1);
+	tap_check(hyp_stats_equal(&h0, &h1), "  ... and nothing is left behind");
 }
 
 int main(void)

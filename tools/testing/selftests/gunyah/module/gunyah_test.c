@@ -9,6 +9,10 @@
  *           "reset" to disarm everything
  *   fired   read "FIRED ARMED": faults fired since reset, faults still armed
  *   stats   read "VMS PARCELS CAPS FREE_PAGES" as the hypervisor counts them
+ *   platform  read "PRE_SHARE POST_RECLAIM PRE_DEMAND RELEASE_DEMAND": calls of
+ *           the platform hooks this module installs; write "fail_share" or
+ *           "fail_page" to make the next pre_mem_share or pre_demand_page
+ *           hook refuse with -EPERM
  *
  * The control is a hypercall that real Gunyah does not implement; there
  * the module refuses to load.
@@ -28,6 +32,84 @@
 #define TEST_OP_STATS		3
 
 static struct dentry *gunyah_test_dir;
+static atomic_t pre_share, post_reclaim, pre_demand, release_demand;
+static atomic_t fail_share, fail_page;
+
+static int test_pre_mem_share(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parcel)
+{
+	if (atomic_xchg(&fail_share, 0))
+		return -EPERM;
+	atomic_inc(&pre_share);
+	return 0;
+}
+
+static int test_post_mem_reclaim(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parcel)
+{
+	atomic_inc(&post_reclaim);
+	return 0;
+}
+
+static int test_pre_demand_page(struct gunyah_rm *rm, u16 vmid, bool lend, struct page *page)
+{
+	if (atomic_xchg(&fail_page, 0))
+		return -EPERM;
+	atomic_inc(&pre_demand);
+	return 0;
+}
+
+static int test_release_demand_page(struct gunyah_rm *rm, u16 vmid, bool lend,
+				    struct page *page)
+{
+	atomic_inc(&release_demand);
+	return 0;
+}
+
+static const struct gunyah_rm_platform_ops test_platform_ops = {
+	.pre_mem_share = test_pre_mem_share,
+	.post_mem_reclaim = test_post_mem_reclaim,
+	.pre_demand_page = test_pre_demand_page,
+	.release_demand_page = test_release_demand_page,
+};
+
+static int platform_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%d %d %d %d\n", atomic_read(&pre_share), atomic_read(&post_reclaim),
+		   atomic_read(&pre_demand), atomic_read(&release_demand));
+	return 0;
+}
+
+static int platform_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, platform_show, NULL);
+}
+
+static ssize_t platform_write(struct file *file, const char __user *ubuf, size_t len,
+			      loff_t *ppos)
+{
+	char buf[32];
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sysfs_streq(buf, "fail_share"))
+		atomic_set(&fail_share, 1);
+	else if (sysfs_streq(buf, "fail_page"))
+		atomic_set(&fail_page, 1);
+	else
+		return -EINVAL;
+	return len;
+}
+
+static const struct file_operations platform_fops = {
+	.owner = THIS_MODULE,
+	.open = platform_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = platform_write,
+};
 
 static void gunyah_test_call(u64 op, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6,
 			     struct arm_smccc_1_2_regs *res)
@@ -92,6 +174,7 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 static int __init gunyah_test_init(void)
 {
 	struct arm_smccc_1_2_regs res;
+	int ret;
 
 	if (!arch_is_gunyah_guest())
 		return -ENODEV;
@@ -100,7 +183,11 @@ static int __init gunyah_test_init(void)
 		pr_info("gunyah_test: this hypervisor has no test control\n");
 		return -ENODEV;
 	}
+	ret = gunyah_rm_register_platform_ops(&test_platform_ops);
+	if (ret)
+		return ret;
 	gunyah_test_dir = debugfs_create_dir("gunyah_test", NULL);
+	debugfs_create_file("platform", 0600, gunyah_test_dir, NULL, &platform_fops);
 	debugfs_create_file("fault", 0200, gunyah_test_dir, NULL, &fault_fops);
 	debugfs_create_file("fired", 0444, gunyah_test_dir, NULL, &fired_fops);
 	debugfs_create_file("stats", 0444, gunyah_test_dir, NULL, &stats_fops);
@@ -111,6 +198,7 @@ module_init(gunyah_test_init);
 static void __exit gunyah_test_exit(void)
 {
 	debugfs_remove_recursive(gunyah_test_dir);
+	gunyah_rm_unregister_platform_ops(&test_platform_ops);
 }
 module_exit(gunyah_test_exit);
 
