@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <linux/falloc.h>
 
 #include "guest/guest_abi.h"
@@ -371,6 +372,86 @@ static void test_demand_paging(void)
 	tap_check(hyp_stats_equal(&h0, &h1), "  ... and nothing is left behind");
 }
 
+/*
+ * A VMM killed while its guest runs on demand-paged guest memory: the
+ * pages come back to the host, in the hypervisor's counts and in MemFree.
+ */
+static void test_killed_vmm(void)
+{
+	const size_t size = 64 * MiB, pages = 256;
+	struct hyp_stats h0, h1;
+	long free0, free1 = 0;
+	int status = 0, pipefd[2];
+	char ready;
+	pid_t pid;
+
+	hyp_stats(&h0);
+	free0 = meminfo_kb("MemFree");
+	if (pipe(pipefd))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE + 0x80000 };
+		struct gunyah_fn_vcpu_arg varg = { .id = 0 };
+		struct gunyah_fn_desc fn = {
+			.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
+		};
+		struct gunyah_vcpu_run *run;
+		int fd = gmem_create(0, size), vm = ioctl(dev, GUNYAH_CREATE_VM, 0), vcpu, r;
+		uint64_t res;
+		uint8_t *p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+		load_file(DTB_DIR "test-guest.bin", p, 0x80000);
+		cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
+		munmap(p, 2 * MiB);
+		/*
+		 * All 64 MiB allocated: a leak must stand out of MemFree's
+		 * noise (freed pages may wait in per-CPU lists for a while).
+		 */
+		if (falloc(fd, FALLOC_FL_KEEP_SIZE, 0, size) ||
+		    map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ||
+		    map(vm, fd, 0x90000000, 2 * MiB, size - 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ||
+		    gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg))
+			_exit(2);
+		vcpu = ioctl(vm, GUNYAH_VM_ADD_FUNCTION, &fn);
+		run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+		r = vm_start(&(struct test_vm){ .fd = vm });
+		if (r)
+			_exit(3);
+		/* The guest touches 1 MiB of demand-paged memory, page by page... */
+		for (size_t i = 0; i < pages; i++)
+			if (run_cmd(vcpu, run, CMD_STORE, 0x90000000 + i * 4096, &res))
+				_exit(4);
+		if (write(pipefd[1], "r", 1) != 1)
+			_exit(5);
+		/* ... then spins until the VMM is killed. */
+		run_cmd(vcpu, run, CMD_SPIN, GUEST_MEM_BASE + 0x1f0000, &res);
+		_exit(6);
+	}
+	close(pipefd[1]);
+	tap_check(read(pipefd[0], &ready, 1) == 1,
+		  "a VMM's guest touched %zu demand-paged pages and spins", pages);
+	close(pipefd[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	tap_check(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "VMM killed with SIGKILL");
+	for (int i = 0; i < 50; i++) {
+		if (!hyp_stats(&h1) && hyp_stats_equal(&h0, &h1))
+			break;
+		usleep(100000);
+	}
+	tap_check(hyp_stats_equal(&h0, &h1), "every page went back (hypervisor counts)");
+	for (int i = 0; i < 50; i++) {
+		free1 = meminfo_kb("MemFree");
+		if (free0 - free1 < 24 * 1024)
+			break;
+		usleep(100000);
+	}
+	tap_diag("MemFree %ld -> %ld kB", free0, free1);
+	tap_check(free0 - free1 < 24 * 1024, "its 64 MiB of guest memory came back (%+ld kB)",
+		  free1 - free0);
+}
+
 int main(void)
 {
 	tap_begin();
@@ -385,6 +466,8 @@ int main(void)
 		tap_diag("open-source RM: no demand paging, skipping those checks");
 	else
 		test_demand_paging();
+	if (!oss_profile())
+		test_killed_vmm();
 	close(dev);
 	return tap_finish();
 }
