@@ -78,6 +78,22 @@ static struct page *gunyah_gmem_page(struct gunyah_gmem *gmem, pgoff_t index)
 	return page;
 }
 
+static int gunyah_binding_reclaim_page(struct gunyah_gmem_binding *b, unsigned long index,
+				       struct page *page);
+
+/* The binding of page @index, or NULL; under gmem->lock. */
+static struct gunyah_gmem_binding *gunyah_gmem_binding_at(struct gunyah_gmem *gmem,
+							  unsigned long index)
+{
+	struct gunyah_gmem_binding *b;
+	u64 off = (u64)index << PAGE_SHIFT;
+
+	list_for_each_entry(b, &gmem->bindings, gmem_list)
+		if (off >= b->offset && off < b->offset + b->size)
+			return b;
+	return NULL;
+}
+
 static bool gunyah_gmem_range_bound(struct gunyah_gmem *gmem, u64 offset, u64 len)
 {
 	struct gunyah_gmem_binding *b;
@@ -104,16 +120,24 @@ static long gunyah_gmem_fallocate(struct file *file, int mode, loff_t offset, lo
 
 	mutex_lock(&gmem->lock);
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
-		/* Pages the guest may have are not the host's to drop. */
-		if (gunyah_gmem_range_bound(gmem, offset, len)) {
-			ret = -EBUSY;
-			goto out;
-		}
-		for (u64 i = offset >> PAGE_SHIFT; i < end >> PAGE_SHIFT; i++) {
-			struct page *page = xa_erase(&gmem->pages, i);
+		/*
+		 * Pages a guest has are taken back first; the guest's next
+		 * access faults in a fresh zeroed page.  Pages of an image
+		 * parcel cannot be taken back one by one.
+		 */
+		unmap_mapping_range(file->f_mapping, offset, len, 0);
+		for (u64 i = offset >> PAGE_SHIFT; i < end >> PAGE_SHIFT && !ret; i++) {
+			struct gunyah_gmem_binding *b = gunyah_gmem_binding_at(gmem, i);
+			struct page *page = xa_load(&gmem->pages, i);
 
-			if (page)
-				__free_page(page);
+			if (!page)
+				continue;
+			if (b && b->in_parcel)
+				ret = -EBUSY;
+			else if (b && gunyah_binding_reclaim_page(b, i, page))
+				ret = -EIO;
+			else if (!xa_get_mark(&gmem->pages, i, GUNYAH_GMEM_LENT))
+				__free_page(xa_erase(&gmem->pages, i));
 		}
 		goto out;
 	}
@@ -312,6 +336,7 @@ static int gunyah_vm_bind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_ar
 	b->flags = args->flags;
 	b->gmem = gmem;
 	b->file = file;
+	b->ghvm = ghvm;
 
 	lockdep_assert_held(&ghvm->mem_lock);
 	mutex_lock(&gmem->lock);
@@ -786,6 +811,51 @@ int gunyah_vm_share_page(struct gunyah_vm *ghvm, u64 gpa, bool write)
 }
 EXPORT_SYMBOL_GPL(gunyah_vm_share_page);
 
+/*
+ * Take back one page given page by page (under gmem->lock); 0 if it is the
+ * host's again (or never left).  A page that does not come back stays
+ * marked lent and is never freed.
+ */
+static int gunyah_binding_reclaim_page(struct gunyah_gmem_binding *b, unsigned long index,
+				       struct page *page)
+{
+	struct gunyah_vm *ghvm = b->ghvm;
+	struct gunyah_gmem *gmem = b->gmem;
+	bool lend = gunyah_binding_lends(b);
+	u32 from = lend ? GUNYAH_EXT_GUEST_PRIVATE : GUNYAH_EXT_GUEST_SHARED;
+	u32 to = lend ? GUNYAH_EXT_HOST_PRIVATE : GUNYAH_EXT_HOST_SHARED;
+	struct gunyah_map_info map = {
+		.addrspace_capid = ghvm->addrspace_capid,
+		.extent_capid = ghvm->extent_capids[from],
+		.vbase = b->guest_addr + (index << PAGE_SHIFT) - b->offset,
+		.flags = GUNYAH_ADDRSPACE_MAP_FLAG_PARTIAL |
+			 (lend ? GUNYAH_ADDRSPACE_MAP_FLAG_PRIVATE :
+				 GUNYAH_ADDRSPACE_MAP_FLAG_VMMIO),
+		.offset = page_to_phys(page),
+		.size = PAGE_SIZE,
+	};
+	int ret;
+
+	if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
+		return 0;
+	ret = gunyah_hypercall_addrspace_unmap(&map);
+	if (!ret)
+		ret = gunyah_hypercall_memextent_donate(lend ?
+				GUNYAH_MEMEXTENT_DONATE_FROM_PROTECTED :
+				GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
+				ghvm->extent_capids[from], ghvm->extent_capids[to],
+				page_to_phys(page), PAGE_SIZE);
+	if (ret) {
+		dev_err_ratelimited(ghvm->parent, "VM %u: page at %#llx not returned (%d): leaked\n",
+				    ghvm->vmid, map.vbase, ret);
+		return ret;
+	}
+	xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED);
+	xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_LENT);
+	gunyah_rm_platform_release_demand_page(ghvm->rm, ghvm->vmid, lend, page);
+	return 0;
+}
+
 /**
  * gunyah_vm_reclaim_pages() - take back every page given page by page
  * @ghvm: the VM, stopped, with its address space and extents still valid
@@ -799,46 +869,13 @@ void gunyah_vm_reclaim_pages(struct gunyah_vm *ghvm)
 	mutex_lock(&ghvm->mem_lock);
 	list_for_each_entry(b, &ghvm->bindings, vm_list) {
 		struct gunyah_gmem *gmem = b->gmem;
-		bool lend = gunyah_binding_lends(b);
-		u32 from = lend ? GUNYAH_EXT_GUEST_PRIVATE : GUNYAH_EXT_GUEST_SHARED;
-		u32 to = lend ? GUNYAH_EXT_HOST_PRIVATE : GUNYAH_EXT_HOST_SHARED;
 		unsigned long index;
 		struct page *page;
 
 		mutex_lock(&gmem->lock);
 		xa_for_each_range(&gmem->pages, index, page, b->offset >> PAGE_SHIFT,
-				  ((b->offset + b->size) >> PAGE_SHIFT) - 1) {
-			struct gunyah_map_info map = {
-				.addrspace_capid = ghvm->addrspace_capid,
-				.extent_capid = ghvm->extent_capids[from],
-				.vbase = b->guest_addr + (index << PAGE_SHIFT) - b->offset,
-				.flags = GUNYAH_ADDRSPACE_MAP_FLAG_PARTIAL |
-					 (lend ? GUNYAH_ADDRSPACE_MAP_FLAG_PRIVATE :
-						 GUNYAH_ADDRSPACE_MAP_FLAG_VMMIO),
-				.offset = page_to_phys(page),
-				.size = PAGE_SIZE,
-			};
-			int ret;
-
-			if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
-				continue;
-			ret = gunyah_hypercall_addrspace_unmap(&map);
-			if (!ret)
-				ret = gunyah_hypercall_memextent_donate(lend ?
-						GUNYAH_MEMEXTENT_DONATE_FROM_PROTECTED :
-						GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
-						ghvm->extent_capids[from], ghvm->extent_capids[to],
-						page_to_phys(page), PAGE_SIZE);
-			if (ret) {
-				dev_err_ratelimited(ghvm->parent,
-						    "VM %u: page at %#llx not returned (%d): leaked\n",
-						    ghvm->vmid, map.vbase, ret);
-				continue;
-			}
-			xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED);
-			xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_LENT);
-			gunyah_rm_platform_release_demand_page(ghvm->rm, ghvm->vmid, lend, page);
-		}
+				  ((b->offset + b->size) >> PAGE_SHIFT) - 1)
+			gunyah_binding_reclaim_page(b, index, page);
 		mutex_unlock(&gmem->lock);
 	}
 	mutex_unlock(&ghvm->mem_lock);

@@ -63,6 +63,7 @@ struct gunyah_gmem;
  * @flags: GUNYAH_MEM_* access type and rights
  * @gmem: the file's guest memory
  * @file: the file (a reference is held)
+ * @ghvm: the VM
  * @in_parcel: its pages were given to the VM as @parcel
  * @parcel: the memory parcel
  */
@@ -75,6 +76,7 @@ struct gunyah_gmem_binding {
 	u32 flags;
 	struct gunyah_gmem *gmem;
 	struct file *file;
+	struct gunyah_vm *ghvm;
 	bool in_parcel;
 	struct gunyah_rm_mem_parcel parcel;
 };

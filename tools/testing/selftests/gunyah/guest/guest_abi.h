@@ -29,6 +29,7 @@
 #define CMD_BENCH		11	/* ARG MMIO writes in a row; report done */
 #define CMD_PUTS		12	/* print ARG characters read from DATA to the UART */
 #define CMD_STORE		13	/* store STORE_VALUE at guest address ARG, report a load */
+#define CMD_LOAD		14	/* report the 64-bit value at guest address ARG */
 
 #define STORE_VALUE		0x1122334455667788ULL
 

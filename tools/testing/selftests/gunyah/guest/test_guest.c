@@ -197,6 +197,10 @@ void guest_main(void)
 			mmio_write64(GUEST_REG_RESULT,
 				     __atomic_load_n((u64 *)arg, __ATOMIC_RELAXED));
 			break;
+		case CMD_LOAD:
+			mmio_write64(GUEST_REG_RESULT,
+				     __atomic_load_n((u64 *)arg, __ATOMIC_RELAXED));
+			break;
 		case CMD_BENCH:
 			for (u64 i = 0; i < arg; i++)
 				mmio_write64(GUEST_REG_DATA, i);
