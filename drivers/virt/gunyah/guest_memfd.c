@@ -684,7 +684,47 @@ int gunyah_vm_demand_paging_ranges(struct gunyah_vm *ghvm, struct gunyah_gmem_bi
 	return n;
 }
 
-/* Give (or take back) one page: donate, then map (unmap, then donate back). */
+/* The host's or (@guest) the guest's extent for pages that are lent (@lend) or shared. */
+static u64 gunyah_page_extent(struct gunyah_vm *ghvm, bool lend, bool guest)
+{
+	if (guest)
+		return ghvm->extent_capids[lend ? GUNYAH_EXT_GUEST_PRIVATE :
+						  GUNYAH_EXT_GUEST_SHARED];
+	return ghvm->extent_capids[lend ? GUNYAH_EXT_HOST_PRIVATE : GUNYAH_EXT_HOST_SHARED];
+}
+
+/* Move one page from the host's extent to the guest's, or back. */
+static int gunyah_page_donate(struct gunyah_vm *ghvm, bool lend, bool to_guest, struct page *page)
+{
+	u64 host = gunyah_page_extent(ghvm, lend, false);
+	u64 guest = gunyah_page_extent(ghvm, lend, true);
+	u32 options = GUNYAH_MEMEXTENT_DONATE_TO_SIBLING;
+
+	if (lend)
+		options = to_guest ? GUNYAH_MEMEXTENT_DONATE_TO_PROTECTED :
+				     GUNYAH_MEMEXTENT_DONATE_FROM_PROTECTED;
+	return gunyah_hypercall_memextent_donate(options, to_guest ? host : guest,
+						 to_guest ? guest : host, page_to_phys(page),
+						 PAGE_SIZE);
+}
+
+/* The guest address space mapping of one page at @gpa (attributes left to the caller). */
+static struct gunyah_map_info gunyah_page_map_info(struct gunyah_vm *ghvm, bool lend, u64 gpa,
+						   struct page *page)
+{
+	return (struct gunyah_map_info){
+		.addrspace_capid = ghvm->addrspace_capid,
+		.extent_capid = gunyah_page_extent(ghvm, lend, true),
+		.vbase = gpa,
+		.flags = GUNYAH_ADDRSPACE_MAP_FLAG_PARTIAL |
+			 (lend ? GUNYAH_ADDRSPACE_MAP_FLAG_PRIVATE :
+				 GUNYAH_ADDRSPACE_MAP_FLAG_VMMIO),
+		.offset = page_to_phys(page),
+		.size = PAGE_SIZE,
+	};
+}
+
+/* Give one page to the guest: donate, then map. */
 static int gunyah_vm_provide(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b, u64 gpa,
 			     struct page *page)
 {
@@ -693,43 +733,25 @@ static int gunyah_vm_provide(struct gunyah_vm *ghvm, struct gunyah_gmem_binding 
 				GUNYAH_PAGETABLE_ACCESS_RX) :
 			    (b->flags & GUNYAH_MEM_ALLOW_WRITE ? GUNYAH_PAGETABLE_ACCESS_RW :
 				GUNYAH_PAGETABLE_ACCESS_R);
-	u32 from = lend ? GUNYAH_EXT_HOST_PRIVATE : GUNYAH_EXT_HOST_SHARED;
-	u32 to = lend ? GUNYAH_EXT_GUEST_PRIVATE : GUNYAH_EXT_GUEST_SHARED;
-	struct gunyah_map_info map = {
-		.addrspace_capid = ghvm->addrspace_capid,
-		.extent_capid = ghvm->extent_capids[to],
-		.vbase = gpa,
-		.attrs = FIELD_PREP(GUNYAH_MEMEXTENT_MAPPING_TYPE,
-				    GUNYAH_MEMEXTENT_MAPPING_TYPE_NORMAL_WB) |
-			 FIELD_PREP(GUNYAH_MEMEXTENT_MAPPING_USER_ACCESS, access) |
-			 FIELD_PREP(GUNYAH_MEMEXTENT_MAPPING_KERNEL_ACCESS, access),
-		.flags = GUNYAH_ADDRSPACE_MAP_FLAG_PARTIAL |
-			 (lend ? GUNYAH_ADDRSPACE_MAP_FLAG_PRIVATE :
-				 GUNYAH_ADDRSPACE_MAP_FLAG_VMMIO),
-		.offset = page_to_phys(page),
-		.size = PAGE_SIZE,
-	};
+	struct gunyah_map_info map = gunyah_page_map_info(ghvm, lend, gpa, page);
 	int ret;
 
 	if (ghvm->addrspace_capid == GUNYAH_CAPID_INVAL ||
-	    ghvm->extent_capids[from] == GUNYAH_CAPID_INVAL ||
-	    ghvm->extent_capids[to] == GUNYAH_CAPID_INVAL)
+	    gunyah_page_extent(ghvm, lend, false) == GUNYAH_CAPID_INVAL ||
+	    gunyah_page_extent(ghvm, lend, true) == GUNYAH_CAPID_INVAL)
 		return -EOPNOTSUPP;	/* the RM gave no address space or extents */
+	map.attrs = FIELD_PREP(GUNYAH_MEMEXTENT_MAPPING_TYPE,
+			       GUNYAH_MEMEXTENT_MAPPING_TYPE_NORMAL_WB) |
+		    FIELD_PREP(GUNYAH_MEMEXTENT_MAPPING_USER_ACCESS, access) |
+		    FIELD_PREP(GUNYAH_MEMEXTENT_MAPPING_KERNEL_ACCESS, access);
 	ret = gunyah_rm_platform_pre_demand_page(ghvm->rm, ghvm->vmid, lend, page);
 	if (ret)
 		return ret;
-	ret = gunyah_hypercall_memextent_donate(lend ? GUNYAH_MEMEXTENT_DONATE_TO_PROTECTED :
-						GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
-						ghvm->extent_capids[from], ghvm->extent_capids[to],
-						page_to_phys(page), PAGE_SIZE);
+	ret = gunyah_page_donate(ghvm, lend, true, page);
 	if (ret)
 		goto release;
 	ret = gunyah_hypercall_addrspace_map(&map);
-	if (ret &&
-	    gunyah_hypercall_memextent_donate(lend ? GUNYAH_MEMEXTENT_DONATE_FROM_PROTECTED :
-					      GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
-					      ghvm->extent_capids[to], ghvm->extent_capids[from],
-					      page_to_phys(page), PAGE_SIZE))
+	if (ret && gunyah_page_donate(ghvm, lend, false, page))
 		return -EIO;	/* the page is stuck with the guest */
 release:
 	if (ret)
@@ -822,29 +844,15 @@ static int gunyah_binding_reclaim_page(struct gunyah_gmem_binding *b, unsigned l
 	struct gunyah_vm *ghvm = b->ghvm;
 	struct gunyah_gmem *gmem = b->gmem;
 	bool lend = gunyah_binding_lends(b);
-	u32 from = lend ? GUNYAH_EXT_GUEST_PRIVATE : GUNYAH_EXT_GUEST_SHARED;
-	u32 to = lend ? GUNYAH_EXT_HOST_PRIVATE : GUNYAH_EXT_HOST_SHARED;
-	struct gunyah_map_info map = {
-		.addrspace_capid = ghvm->addrspace_capid,
-		.extent_capid = ghvm->extent_capids[from],
-		.vbase = b->guest_addr + (index << PAGE_SHIFT) - b->offset,
-		.flags = GUNYAH_ADDRSPACE_MAP_FLAG_PARTIAL |
-			 (lend ? GUNYAH_ADDRSPACE_MAP_FLAG_PRIVATE :
-				 GUNYAH_ADDRSPACE_MAP_FLAG_VMMIO),
-		.offset = page_to_phys(page),
-		.size = PAGE_SIZE,
-	};
+	u64 gpa = b->guest_addr + (index << PAGE_SHIFT) - b->offset;
+	struct gunyah_map_info map = gunyah_page_map_info(ghvm, lend, gpa, page);
 	int ret;
 
 	if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
 		return 0;
 	ret = gunyah_hypercall_addrspace_unmap(&map);
 	if (!ret)
-		ret = gunyah_hypercall_memextent_donate(lend ?
-				GUNYAH_MEMEXTENT_DONATE_FROM_PROTECTED :
-				GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
-				ghvm->extent_capids[from], ghvm->extent_capids[to],
-				page_to_phys(page), PAGE_SIZE);
+		ret = gunyah_page_donate(ghvm, lend, false, page);
 	if (ret) {
 		dev_err_ratelimited(ghvm->parent, "VM %u: page at %#llx not returned (%d): leaked\n",
 				    ghvm->vmid, map.vbase, ret);
