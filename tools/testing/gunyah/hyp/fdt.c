@@ -24,17 +24,6 @@
 
 #include "fdt.h"
 
-/* Header fields, by byte offset */
-#define HDR_MAGIC		0
-#define HDR_TOTALSIZE		4
-#define HDR_OFF_DT_STRUCT	8
-#define HDR_OFF_DT_STRINGS	12
-#define HDR_OFF_MEM_RSVMAP	16
-#define HDR_VERSION		20
-#define HDR_LAST_COMP_VERSION	24
-#define HDR_SIZE_DT_STRINGS	32
-#define HDR_SIZE_DT_STRUCT	36
-
 #define FDT_VERSION		17
 #define TOKEN_SIZE		4
 #define PROP_HDR_SIZE		12	/* token, value length, name offset */
@@ -214,30 +203,31 @@ static int check_header(struct fdt *fdt, const uint8_t *p, size_t max_size)
 
 	if (!p || max_size < FDT_HEADER_SIZE)
 		return FDT_ERR_BADHEADER;
-	if (be32(p + HDR_MAGIC) != FDT_MAGIC)
+	if (be32(p + FDT_HDR_MAGIC) != FDT_MAGIC)
 		return FDT_ERR_BADMAGIC;
-	if (be32(p + HDR_VERSION) < FDT_VERSION || be32(p + HDR_LAST_COMP_VERSION) > FDT_VERSION)
+	if (be32(p + FDT_HDR_VERSION) < FDT_VERSION ||
+	    be32(p + FDT_HDR_LAST_COMP_VERSION) > FDT_VERSION)
 		return FDT_ERR_BADVERSION;
 
-	size = be32(p + HDR_TOTALSIZE);
+	size = be32(p + FDT_HDR_TOTALSIZE);
 	if (size < FDT_HEADER_SIZE || size > FDT_MAX_SIZE || size > max_size)
 		return FDT_ERR_BADHEADER;
 
-	rsvmap = be32(p + HDR_OFF_MEM_RSVMAP);
+	rsvmap = be32(p + FDT_HDR_OFF_MEM_RSVMAP);
 	if (rsvmap < FDT_HEADER_SIZE || rsvmap % 8 || rsvmap > size ||
 	    size - rsvmap < RSVMAP_ENTRY_SIZE)
 		return FDT_ERR_BADHEADER;
 
-	off = be32(p + HDR_OFF_DT_STRUCT);
-	len = be32(p + HDR_SIZE_DT_STRUCT);
+	off = be32(p + FDT_HDR_OFF_DT_STRUCT);
+	len = be32(p + FDT_HDR_SIZE_DT_STRUCT);
 	if (off < FDT_HEADER_SIZE || off % TOKEN_SIZE || len % TOKEN_SIZE || off > size ||
 	    len > size - off)
 		return FDT_ERR_BADHEADER;
 	fdt->struct_off = off;
 	fdt->struct_end = off + len;
 
-	off = be32(p + HDR_OFF_DT_STRINGS);
-	len = be32(p + HDR_SIZE_DT_STRINGS);
+	off = be32(p + FDT_HDR_OFF_DT_STRINGS);
+	len = be32(p + FDT_HDR_SIZE_DT_STRINGS);
 	if (off < FDT_HEADER_SIZE || off > size || len > size - off)
 		return FDT_ERR_BADHEADER;
 	fdt->strings_off = off;

@@ -25,6 +25,18 @@
 #define FDT_MAGIC		0xd00dfeedU
 #define FDT_HEADER_SIZE		40
 
+/* Header fields, by byte offset (big-endian 32-bit each) */
+#define FDT_HDR_MAGIC			0
+#define FDT_HDR_TOTALSIZE		4
+#define FDT_HDR_OFF_DT_STRUCT		8
+#define FDT_HDR_OFF_DT_STRINGS		12
+#define FDT_HDR_OFF_MEM_RSVMAP		16
+#define FDT_HDR_VERSION			20
+#define FDT_HDR_LAST_COMP_VERSION	24
+#define FDT_HDR_BOOT_CPUID_PHYS		28
+#define FDT_HDR_SIZE_DT_STRINGS		32
+#define FDT_HDR_SIZE_DT_STRUCT		36
+
 /* Structure block tokens */
 #define FDT_BEGIN_NODE		0x1
 #define FDT_END_NODE		0x2

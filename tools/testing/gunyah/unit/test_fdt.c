@@ -16,18 +16,6 @@
 #define MAX_WALK	100000
 #define MAX_DEPTH	64
 
-/* Header fields, by byte offset */
-#define HDR_MAGIC		0
-#define HDR_TOTALSIZE		4
-#define HDR_OFF_DT_STRUCT	8
-#define HDR_OFF_DT_STRINGS	12
-#define HDR_OFF_MEM_RSVMAP	16
-#define HDR_VERSION		20
-#define HDR_LAST_COMP_VERSION	24
-#define HDR_BOOT_CPUID		28
-#define HDR_SIZE_DT_STRINGS	32
-#define HDR_SIZE_DT_STRUCT	36
-
 static const char guest_dts[] =
 	"/dts-v1/;\n"
 	"/memreserve/ 0x81000000 0x1000;\n"
@@ -344,15 +332,15 @@ static uint8_t *assemble(const struct builder *b, const char *str, size_t str_le
 	p = calloc(1, *size);
 	if (!p)
 		abort();
-	put32(p + HDR_MAGIC, FDT_MAGIC);
-	put32(p + HDR_TOTALSIZE, *size);
-	put32(p + HDR_OFF_DT_STRUCT, off_struct);
-	put32(p + HDR_OFF_DT_STRINGS, off_strings);
-	put32(p + HDR_OFF_MEM_RSVMAP, 40);
-	put32(p + HDR_VERSION, 17);
-	put32(p + HDR_LAST_COMP_VERSION, 16);
-	put32(p + HDR_SIZE_DT_STRINGS, str_len);
-	put32(p + HDR_SIZE_DT_STRUCT, b->len);
+	put32(p + FDT_HDR_MAGIC, FDT_MAGIC);
+	put32(p + FDT_HDR_TOTALSIZE, *size);
+	put32(p + FDT_HDR_OFF_DT_STRUCT, off_struct);
+	put32(p + FDT_HDR_OFF_DT_STRINGS, off_strings);
+	put32(p + FDT_HDR_OFF_MEM_RSVMAP, 40);
+	put32(p + FDT_HDR_VERSION, 17);
+	put32(p + FDT_HDR_LAST_COMP_VERSION, 16);
+	put32(p + FDT_HDR_SIZE_DT_STRINGS, str_len);
+	put32(p + FDT_HDR_SIZE_DT_STRUCT, b->len);
 	memcpy(p + off_struct, b->s, b->len);
 	memcpy(p + off_strings, str, str_len);
 	return p;
@@ -508,7 +496,7 @@ static void test_guest(const uint8_t *blob, size_t size)
 		  !fdt_node_name(&fdt, (int)size, &len) && len == FDT_ERR_BADOFFSET &&
 		  !fdt_getprop(&fdt, INT32_MAX, "reg", &len) && len == FDT_ERR_BADOFFSET &&
 		  !fdt_node_name_is(&fdt, 0, "") &&
-		  fdt_first_subnode(&fdt, (int)get32(blob + HDR_OFF_DT_STRINGS)) ==
+		  fdt_first_subnode(&fdt, (int)get32(blob + FDT_HDR_OFF_DT_STRINGS)) ==
 		  FDT_ERR_BADOFFSET,
 		  "guest DT: offsets that are not nodes are FDT_ERR_BADOFFSET");
 	tap_check(exercise(&fdt, blob, size), "guest DT: full walk and queries");
@@ -522,28 +510,28 @@ static void test_header(const uint8_t *blob, size_t size)
 		int err;
 		const char *what;
 	} cases[] = {
-		{ HDR_MAGIC, 0xedfe0dd0, FDT_ERR_BADMAGIC, "byte-swapped magic" },
-		{ HDR_VERSION, 16, FDT_ERR_BADVERSION, "version 16" },
-		{ HDR_LAST_COMP_VERSION, 18, FDT_ERR_BADVERSION, "last_comp_version 18" },
-		{ HDR_TOTALSIZE, 39, FDT_ERR_BADHEADER, "totalsize below header size" },
-		{ HDR_TOTALSIZE, 0xffffffff, FDT_ERR_BADHEADER, "totalsize 4 GiB" },
-		{ HDR_OFF_DT_STRUCT, 0, FDT_ERR_BADHEADER, "structure block in header" },
-		{ HDR_OFF_DT_STRUCT, 0xfffffffc, FDT_ERR_BADHEADER, "structure offset wraps" },
-		{ HDR_OFF_DT_STRUCT, 0x3a, FDT_ERR_BADHEADER, "misaligned structure block" },
-		{ HDR_SIZE_DT_STRUCT, 0xfffffffc, FDT_ERR_BADHEADER, "structure size wraps" },
-		{ HDR_SIZE_DT_STRUCT, 6, FDT_ERR_BADHEADER, "structure size not 4-aligned" },
-		{ HDR_SIZE_DT_STRUCT, 0, FDT_ERR_BADSTRUCTURE, "empty structure block" },
-		{ HDR_OFF_DT_STRINGS, 0xffffffff, FDT_ERR_BADHEADER, "strings offset wraps" },
-		{ HDR_SIZE_DT_STRINGS, 0xffffffff, FDT_ERR_BADHEADER, "strings size wraps" },
-		{ HDR_SIZE_DT_STRINGS, 0, FDT_ERR_BADSTRUCTURE, "empty strings block" },
-		{ HDR_OFF_MEM_RSVMAP, 44, FDT_ERR_BADHEADER, "misaligned reservation map" },
-		{ HDR_OFF_MEM_RSVMAP, 0xfffffff8, FDT_ERR_BADHEADER, "rsvmap offset wraps" },
-		{ HDR_BOOT_CPUID, 0xffffffff, 0, "boot_cpuid_phys is not checked" },
+		{ FDT_HDR_MAGIC, 0xedfe0dd0, FDT_ERR_BADMAGIC, "byte-swapped magic" },
+		{ FDT_HDR_VERSION, 16, FDT_ERR_BADVERSION, "version 16" },
+		{ FDT_HDR_LAST_COMP_VERSION, 18, FDT_ERR_BADVERSION, "last_comp_version 18" },
+		{ FDT_HDR_TOTALSIZE, 39, FDT_ERR_BADHEADER, "totalsize below header size" },
+		{ FDT_HDR_TOTALSIZE, 0xffffffff, FDT_ERR_BADHEADER, "totalsize 4 GiB" },
+		{ FDT_HDR_OFF_DT_STRUCT, 0, FDT_ERR_BADHEADER, "structure block in header" },
+		{ FDT_HDR_OFF_DT_STRUCT, 0xfffffffc, FDT_ERR_BADHEADER, "structure offset wraps" },
+		{ FDT_HDR_OFF_DT_STRUCT, 0x3a, FDT_ERR_BADHEADER, "misaligned structure block" },
+		{ FDT_HDR_SIZE_DT_STRUCT, 0xfffffffc, FDT_ERR_BADHEADER, "structure size wraps" },
+		{ FDT_HDR_SIZE_DT_STRUCT, 6, FDT_ERR_BADHEADER, "structure size not 4-aligned" },
+		{ FDT_HDR_SIZE_DT_STRUCT, 0, FDT_ERR_BADSTRUCTURE, "empty structure block" },
+		{ FDT_HDR_OFF_DT_STRINGS, 0xffffffff, FDT_ERR_BADHEADER, "strings offset wraps" },
+		{ FDT_HDR_SIZE_DT_STRINGS, 0xffffffff, FDT_ERR_BADHEADER, "strings size wraps" },
+		{ FDT_HDR_SIZE_DT_STRINGS, 0, FDT_ERR_BADSTRUCTURE, "empty strings block" },
+		{ FDT_HDR_OFF_MEM_RSVMAP, 44, FDT_ERR_BADHEADER, "misaligned reservation map" },
+		{ FDT_HDR_OFF_MEM_RSVMAP, 0xfffffff8, FDT_ERR_BADHEADER, "rsvmap offset wraps" },
+		{ FDT_HDR_BOOT_CPUID_PHYS, 0xffffffff, 0, "boot_cpuid_phys is not checked" },
 	};
 	uint32_t fields[] = {
-		HDR_MAGIC, HDR_TOTALSIZE, HDR_OFF_DT_STRUCT, HDR_OFF_DT_STRINGS,
-		HDR_OFF_MEM_RSVMAP, HDR_VERSION, HDR_LAST_COMP_VERSION, HDR_BOOT_CPUID,
-		HDR_SIZE_DT_STRINGS, HDR_SIZE_DT_STRUCT,
+		FDT_HDR_MAGIC, FDT_HDR_TOTALSIZE, FDT_HDR_OFF_DT_STRUCT, FDT_HDR_OFF_DT_STRINGS,
+		FDT_HDR_OFF_MEM_RSVMAP, FDT_HDR_VERSION, FDT_HDR_LAST_COMP_VERSION,
+		FDT_HDR_BOOT_CPUID_PHYS, FDT_HDR_SIZE_DT_STRINGS, FDT_HDR_SIZE_DT_STRUCT,
 	};
 	uint8_t *p = dup_exact(blob, size);
 	unsigned int i, j, accepted = 0, tried = 0;
@@ -567,7 +555,7 @@ static void test_header(const uint8_t *blob, size_t size)
 			  cases[i].err, err);
 	}
 	memcpy(p, blob, size);
-	put32(p + HDR_TOTALSIZE, size + 8);
+	put32(p + FDT_HDR_TOTALSIZE, size + 8);
 	err = fdt_init(&fdt, p, size);
 	tap_check(err == FDT_ERR_BADHEADER && !fdt_getprop(&fdt, fdt_root(&fdt), "model", NULL),
 		  "header: totalsize lying beyond max_size refused, fdt left unusable");
@@ -593,8 +581,8 @@ static void test_header(const uint8_t *blob, size_t size)
 
 static void test_truncation(const uint8_t *blob, size_t size)
 {
-	uint32_t struct_size = get32(blob + HDR_SIZE_DT_STRUCT);
-	uint32_t strings_size = get32(blob + HDR_SIZE_DT_STRINGS);
+	uint32_t struct_size = get32(blob + FDT_HDR_SIZE_DT_STRUCT);
+	uint32_t strings_size = get32(blob + FDT_HDR_SIZE_DT_STRINGS);
 	unsigned int bad = 0;
 	uint8_t *p;
 	bool ok = true;
@@ -608,14 +596,14 @@ static void test_truncation(const uint8_t *blob, size_t size)
 	p = dup_exact(blob, size);
 	for (n = 0; n < struct_size; n += 4) {
 		memcpy(p, blob, size);
-		put32(p + HDR_SIZE_DT_STRUCT, n);
+		put32(p + FDT_HDR_SIZE_DT_STRUCT, n);
 		bad += try_blob(p, size, size, &ok) == 0;
 	}
 	tap_check(ok && !bad, "truncation: all %u shorter structure blocks refused",
 		  struct_size / 4);
 	for (n = 0; n < strings_size; n++) {
 		memcpy(p, blob, size);
-		put32(p + HDR_SIZE_DT_STRINGS, n);
+		put32(p + FDT_HDR_SIZE_DT_STRINGS, n);
 		bad += try_blob(p, size, size, &ok) == 0;
 	}
 	tap_check(ok && !bad, "truncation: all %u shorter strings blocks refused", strings_size);
@@ -623,7 +611,7 @@ static void test_truncation(const uint8_t *blob, size_t size)
 	/* Blobs cut short with totalsize matching the cut */
 	for (n = 40; n < size; n++) {
 		memcpy(p, blob, size);
-		put32(p + HDR_TOTALSIZE, n);
+		put32(p + FDT_HDR_TOTALSIZE, n);
 		bad += try_blob(p, n, n, &ok) == 0;
 	}
 	tap_check(ok && !bad, "truncation: cut blobs with matching totalsize refused");
@@ -632,9 +620,9 @@ static void test_truncation(const uint8_t *blob, size_t size)
 
 static void test_props(const uint8_t *blob, size_t size)
 {
-	uint32_t off_struct = get32(blob + HDR_OFF_DT_STRUCT);
-	uint32_t off_strings = get32(blob + HDR_OFF_DT_STRINGS);
-	uint32_t strings_size = get32(blob + HDR_SIZE_DT_STRINGS);
+	uint32_t off_struct = get32(blob + FDT_HDR_OFF_DT_STRUCT);
+	uint32_t off_strings = get32(blob + FDT_HDR_OFF_DT_STRINGS);
+	uint32_t strings_size = get32(blob + FDT_HDR_SIZE_DT_STRINGS);
 	uint8_t *p = dup_exact(blob, size);
 	uint8_t *prop = p + off_struct + 8;	/* root: BEGIN_NODE "" then its first property */
 	bool ok = true;
