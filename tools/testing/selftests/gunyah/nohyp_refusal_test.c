@@ -8,12 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "gunyah_util.h"
 
 static int load_module(const char *name)
 {
@@ -30,20 +29,6 @@ static int load_module(const char *name)
 	return ret ? -errno : 0;
 }
 
-static int count_log_lines(const char *needle)
-{
-	static char buf[1 << 20];
-	int len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
-	int n = 0;
-
-	if (len < 0)
-		return -1;
-	buf[len] = '\0';
-	for (char *p = buf; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
 int main(void)
 {
 	struct stat st;
@@ -56,7 +41,7 @@ int main(void)
 	tap_check(ret == -ENODEV, "gunyah refuses to load with ENODEV (%d: %s)", ret,
 		  strerror(-ret));
 	tap_check(stat("/sys/module/gunyah", &st) != 0, "no gunyah module left behind");
-	ret = count_log_lines("not running under the Gunyah hypervisor");
+	ret = klog_count("not running under the Gunyah hypervisor");
 	tap_check(ret == 1, "exactly one log line explains the refusal (%d)", ret);
 	ret = load_module("gunyah");
 	tap_check(ret == -ENODEV, "a second attempt fails the same way (%d)", ret);
