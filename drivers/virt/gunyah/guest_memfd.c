@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
@@ -94,6 +95,12 @@ static struct gunyah_gmem_binding *gunyah_gmem_binding_at(struct gunyah_gmem *gm
 	return NULL;
 }
 
+/* Whether page @index of the file is in the image parcel of binding @b. */
+static bool gunyah_binding_in_parcel(const struct gunyah_gmem_binding *b, unsigned long index)
+{
+	return b->in_parcel && ((u64)index << PAGE_SHIFT) - b->offset < b->parcel_size;
+}
+
 static bool gunyah_gmem_range_bound(struct gunyah_gmem *gmem, u64 offset, u64 len)
 {
 	struct gunyah_gmem_binding *b;
@@ -132,7 +139,7 @@ static long gunyah_gmem_fallocate(struct file *file, int mode, loff_t offset, lo
 
 			if (!page)
 				continue;
-			if (b && b->in_parcel)
+			if (b && gunyah_binding_in_parcel(b, i))
 				ret = -EBUSY;
 			else if (b && gunyah_binding_reclaim_page(b, i, page))
 				ret = -EIO;
@@ -246,28 +253,22 @@ void gunyah_gmem_exit(void)
 }
 
 /**
- * gunyah_guest_mem_create() - GUNYAH_CREATE_GUEST_MEM
- * @args: flags and size from user space
+ * gunyah_gmem_create_file() - a new guest memory file
+ * @size: its size, page-aligned
+ * @flags: GHMF_* flags, already checked
  *
- * Return: a file descriptor, or -EINVAL for unknown flags or a size that
- * is zero or not page-aligned, or another negative errno.
+ * Return: the file, or an ERR_PTR.
  */
-long gunyah_guest_mem_create(const struct gunyah_create_mem_args *args)
+struct file *gunyah_gmem_create_file(u64 size, u64 flags)
 {
 	struct gunyah_gmem *gmem;
 	struct inode *inode;
 	struct file *file;
-	int fd;
-
-	if ((args->flags & ~GUNYAH_GMEM_FLAGS) || !args->size || !PAGE_ALIGNED(args->size))
-		return -EINVAL;
-	if ((args->flags & GHMF_ALLOW_HUGEPAGE) && !IS_ALIGNED(args->size, SZ_2M))
-		return -EINVAL;
 
 	gmem = kzalloc(sizeof(*gmem), GFP_KERNEL);
 	if (!gmem)
-		return -ENOMEM;
-	gmem->flags = args->flags;
+		return ERR_PTR(-ENOMEM);
+	gmem->flags = flags;
 	mutex_init(&gmem->lock);
 	xa_init_flags(&gmem->pages, XA_FLAGS_ACCOUNT);
 	INIT_LIST_HEAD(&gmem->bindings);
@@ -276,16 +277,16 @@ long gunyah_guest_mem_create(const struct gunyah_create_mem_args *args)
 	inode = alloc_anon_inode(gunyah_gmem_mnt->mnt_sb);
 	if (IS_ERR(inode)) {
 		kfree(gmem);
-		return PTR_ERR(inode);
+		return ERR_CAST(inode);
 	}
 	inode->i_mode |= S_IFREG;
 	inode->i_private = gmem;
 	gmem->inode = inode;
-	i_size_write(inode, args->size);
+	i_size_write(inode, size);
 
 	/*
 	 * The file holds a reference on this module, dropped by __fput();
-	 * the caller's /dev/gunyah file keeps the module here meanwhile.
+	 * the caller's /dev/gunyah or VM file keeps the module here meanwhile.
 	 */
 	__module_get(THIS_MODULE);
 	file = alloc_file_pseudo(inode, gunyah_gmem_mnt, "gh-gmem", O_RDWR, &gunyah_gmem_fops);
@@ -293,10 +294,127 @@ long gunyah_guest_mem_create(const struct gunyah_create_mem_args *args)
 		module_put(THIS_MODULE);
 		iput(inode);
 		kfree(gmem);
-		return PTR_ERR(file);
+		return file;
 	}
 	file->private_data = gmem;
+	return file;
+}
 
+/**
+ * gunyah_gmem_fill_from_user() - copy user memory into a new guest memory file
+ * @file: a guest memory file from gunyah_gmem_create_file(), not mapped yet
+ * @uaddr: the user memory
+ * @size: bytes to copy, page-aligned, at most the file's size
+ *
+ * Return: 0, -EFAULT, -ENOMEM, or -EINTR if the caller was killed.
+ */
+int gunyah_gmem_fill_from_user(struct file *file, unsigned long uaddr, u64 size)
+{
+	struct gunyah_gmem *gmem = file->private_data;
+
+	for (pgoff_t i = 0; i < size >> PAGE_SHIFT; i++) {
+		void __user *src = (void __user *)(uaddr + (i << PAGE_SHIFT));
+		struct page *page;
+
+		mutex_lock(&gmem->lock);
+		page = gunyah_gmem_page(gmem, i);
+		mutex_unlock(&gmem->lock);
+		if (!page)
+			return -ENOMEM;
+		if (copy_from_user(page_address(page), src, PAGE_SIZE))
+			return -EFAULT;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Whether the kernel holds a page beyond the file's own reference: a user
+ * mapping, or a reference taken through one before it went (a pipe after
+ * vmsplice, I/O in flight).  Such a page must not be lent: the holder
+ * would touch memory the host no longer has.  Pages of guest memory files
+ * are never on an LRU list, so nothing else holds them.
+ */
+static bool gunyah_gmem_page_held(struct page *page)
+{
+	return page_mapped(page) || page_ref_count(page) != 1;
+}
+
+/**
+ * gunyah_gmem_lend_file() - take a whole guest memory file from user space
+ * @file: the file
+ * @pages: filled with its pages, in order
+ * @n: number of pages, all allocated
+ *
+ * The pages are marked lent and unmapped from every user mapping; a fault
+ * on them gets SIGBUS until gunyah_gmem_unlend_file().
+ *
+ * Return: 0, or -EBUSY if the kernel still holds one of them (nothing is
+ * marked then).
+ */
+int gunyah_gmem_lend_file(struct file *file, struct page **pages, unsigned long n)
+{
+	struct gunyah_gmem *gmem = file->private_data;
+	unsigned long i;
+	int ret = 0;
+
+	mutex_lock(&gmem->lock);
+	for (i = 0; i < n; i++)
+		xa_set_mark(&gmem->pages, i, GUNYAH_GMEM_LENT);
+	unmap_mapping_range(file->f_mapping, 0, (loff_t)n << PAGE_SHIFT, 0);
+	for (i = 0; i < n && !ret; i++) {
+		pages[i] = xa_load(&gmem->pages, i);
+		if (!pages[i] || gunyah_gmem_page_held(pages[i]))
+			ret = -EBUSY;
+	}
+	if (ret)
+		for (i = 0; i < n; i++)
+			xa_clear_mark(&gmem->pages, i, GUNYAH_GMEM_LENT);
+	mutex_unlock(&gmem->lock);
+	return ret;
+}
+
+/**
+ * gunyah_gmem_unlend_file() - give a file taken with gunyah_gmem_lend_file() back
+ * @file: the file, whose pages are the host's again
+ * @n: number of pages
+ */
+void gunyah_gmem_unlend_file(struct file *file, unsigned long n)
+{
+	struct gunyah_gmem *gmem = file->private_data;
+
+	mutex_lock(&gmem->lock);
+	for (unsigned long i = 0; i < n; i++)
+		xa_clear_mark(&gmem->pages, i, GUNYAH_GMEM_LENT);
+	mutex_unlock(&gmem->lock);
+}
+
+/**
+ * gunyah_guest_mem_create() - GUNYAH_CREATE_GUEST_MEM
+ * @args: flags and size from user space
+ *
+ * Return: a file descriptor; -EINVAL for unknown flags, non-zero reserved
+ * fields or a size that is zero or not page-aligned; -EFBIG for a size no
+ * file can have (above MAX_LFS_FILESIZE); or another negative errno.
+ */
+long gunyah_guest_mem_create(const struct gunyah_create_mem_args *args)
+{
+	struct file *file;
+	int fd;
+
+	if ((args->flags & ~GUNYAH_GMEM_FLAGS) || !args->size || !PAGE_ALIGNED(args->size) ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	if (args->size > MAX_LFS_FILESIZE)
+		return -EFBIG;
+	if ((args->flags & GHMF_ALLOW_HUGEPAGE) && !IS_ALIGNED(args->size, SZ_2M))
+		return -EINVAL;
+
+	file = gunyah_gmem_create_file(args->size, args->flags);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
 	fd = get_unused_fd_flags((args->flags & GHMF_CLOEXEC) ? O_CLOEXEC : 0);
 	if (fd < 0) {
 		fput(file);	/* frees gmem through release */
@@ -314,17 +432,25 @@ static bool gunyah_binding_flags_ok(u32 flags)
 	       (flags & GUNYAH_MEM_ALLOW_RWX) && access <= GUNYAH_MEM_FORCE_SHARE;
 }
 
+/* A range of the file at a range of guest addresses: aligned, not empty, not wrapping. */
+static bool gunyah_binding_range_ok(const struct gunyah_map_mem_args *args,
+				    struct gunyah_gmem *gmem)
+{
+	u64 align = (gmem->flags & GHMF_ALLOW_HUGEPAGE) ? SZ_2M : PAGE_SIZE;
+	u64 end;
+
+	return args->size && IS_ALIGNED(args->guest_addr | args->offset | args->size, align) &&
+	       !check_add_overflow(args->guest_addr, args->size, &end) &&
+	       !check_add_overflow(args->offset, args->size, &end) &&
+	       end <= gunyah_gmem_size(gmem);
+}
+
 static int gunyah_vm_bind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args,
 			  struct file *file, struct gunyah_gmem *gmem)
 {
 	struct gunyah_gmem_binding *b, *iter;
-	u64 align = (gmem->flags & GHMF_ALLOW_HUGEPAGE) ? SZ_2M : PAGE_SIZE;
-	u64 end;
 
-	if (!gunyah_binding_flags_ok(args->flags) || !args->size ||
-	    !IS_ALIGNED(args->guest_addr | args->offset | args->size, align) ||
-	    check_add_overflow(args->guest_addr, args->size, &end) ||
-	    check_add_overflow(args->offset, args->size, &end) || end > gunyah_gmem_size(gmem))
+	if (!gunyah_binding_flags_ok(args->flags) || !gunyah_binding_range_ok(args, gmem))
 		return -EINVAL;
 
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
@@ -388,6 +514,9 @@ static int gunyah_vm_unbind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_
 	struct gunyah_gmem_binding *b;
 	int ret = -ENOENT;
 
+	/* The same rules as for binding: a wrapping size must not grow a binding. */
+	if (!gunyah_binding_range_ok(args, gmem))
+		return -EINVAL;
 	mutex_lock(&gmem->lock);
 	list_for_each_entry(b, &ghvm->bindings, vm_list) {
 		if (b->gmem != gmem || b->flags != flags || args->guest_addr < b->guest_addr ||
@@ -481,13 +610,17 @@ static bool gunyah_binding_lends(const struct gunyah_gmem_binding *b)
  * @parcel: filled with the ACL and the pages (all allocated now)
  * @host_vmid: the host's VMID, for shared bindings
  *
- * Return: 0, -EPERM if a page to lend is mapped by user space, -ENOMEM.
+ * The parcel holds the first GUNYAH_IMAGE_PARCEL_MAX bytes of the binding
+ * at most (@b->parcel_size); the rest is demand-paged.
+ *
+ * Return: 0, -EPERM if a page to lend is mapped by user space, -EBUSY if
+ * the kernel holds one otherwise (a pipe, I/O), -ENOMEM.
  */
 int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
 				struct gunyah_rm_mem_parcel *parcel, u16 host_vmid)
 {
 	struct gunyah_gmem *gmem = b->gmem;
-	unsigned long n = b->size >> PAGE_SHIFT, i;
+	unsigned long n = min_t(u64, b->size, GUNYAH_IMAGE_PARCEL_MAX) >> PAGE_SHIFT, i;
 	u8 rights = (b->flags & GUNYAH_MEM_ALLOW_READ ? GUNYAH_RM_ACL_R : 0) |
 		    (b->flags & GUNYAH_MEM_ALLOW_WRITE ? GUNYAH_RM_ACL_W : 0) |
 		    (b->flags & GUNYAH_MEM_ALLOW_EXEC ? GUNYAH_RM_ACL_X : 0);
@@ -518,8 +651,8 @@ int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_bindi
 			ret = -ENOMEM;
 			break;
 		}
-		if (gunyah_binding_lends(b) && page_mapped(page)) {
-			ret = -EPERM;
+		if (gunyah_binding_lends(b) && gunyah_gmem_page_held(page)) {
+			ret = page_mapped(page) ? -EPERM : -EBUSY;
 			break;
 		}
 		if (parcel->n_mem_entries &&
@@ -534,8 +667,10 @@ int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_bindi
 	if (!ret && gunyah_binding_lends(b))
 		for (i = 0; i < n; i++)
 			xa_set_mark(&gmem->pages, (b->offset >> PAGE_SHIFT) + i, GUNYAH_GMEM_LENT);
-	if (!ret)
+	if (!ret) {
 		b->in_parcel = true;
+		b->parcel_size = (u64)n << PAGE_SHIFT;
+	}
 	mutex_unlock(&gmem->lock);
 	if (!ret)
 		return 0;
@@ -556,12 +691,13 @@ void gunyah_binding_parcel_gone(struct gunyah_gmem_binding *b,
 				struct gunyah_rm_mem_parcel *parcel)
 {
 	struct gunyah_gmem *gmem = b->gmem;
-	unsigned long n = b->size >> PAGE_SHIFT;
+	unsigned long n = b->parcel_size >> PAGE_SHIFT;
 
 	mutex_lock(&gmem->lock);
 	for (unsigned long i = 0; i < n; i++)
 		xa_clear_mark(&gmem->pages, (b->offset >> PAGE_SHIFT) + i, GUNYAH_GMEM_LENT);
 	b->in_parcel = false;
+	b->parcel_size = 0;
 	mutex_unlock(&gmem->lock);
 	kfree(parcel->acl_entries);
 	kvfree(parcel->mem_entries);
@@ -654,7 +790,8 @@ void gunyah_vm_reclaim_bindings(struct gunyah_vm *ghvm)
 /**
  * gunyah_vm_demand_paging_ranges() - the ranges the guest's faults come from
  * @ghvm: the VM, with mem_lock held
- * @except: a binding given up front (the image), not listed
+ * @except: the binding given up front (the image): only what its parcel
+ *          does not hold is listed
  * @ranges: set to a kcalloc'd array of (guest address, size)
  *
  * Return: the number of lent bindings (0: @ranges is NULL), or -ENOMEM.
@@ -667,7 +804,7 @@ int gunyah_vm_demand_paging_ranges(struct gunyah_vm *ghvm, struct gunyah_gmem_bi
 
 	*ranges = NULL;
 	list_for_each_entry(b, &ghvm->bindings, vm_list)
-		n += b != except && gunyah_binding_lends(b);
+		n += gunyah_binding_lends(b) && (b != except || b->size > except->parcel_size);
 	if (!n)
 		return 0;
 	*ranges = kcalloc(n, sizeof(**ranges), GFP_KERNEL);
@@ -675,10 +812,12 @@ int gunyah_vm_demand_paging_ranges(struct gunyah_vm *ghvm, struct gunyah_gmem_bi
 		return -ENOMEM;
 	n = 0;
 	list_for_each_entry(b, &ghvm->bindings, vm_list) {
-		if (b == except || !gunyah_binding_lends(b))
+		u64 skip = b == except ? b->parcel_size : 0;
+
+		if (!gunyah_binding_lends(b) || skip == b->size)
 			continue;
-		(*ranges)[n].phys_addr = cpu_to_le64(b->guest_addr);
-		(*ranges)[n].size = cpu_to_le64(b->size);
+		(*ranges)[n].phys_addr = cpu_to_le64(b->guest_addr + skip);
+		(*ranges)[n].size = cpu_to_le64(b->size - skip);
 		n++;
 	}
 	return n;
@@ -786,8 +925,8 @@ static int gunyah_vm_fault_in(struct gunyah_vm *ghvm, u64 gpa, bool write, bool 
 		ret = -ENOMEM;
 	} else if (xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED)) {
 		ret = 0;	/* another vCPU was first */
-	} else if (lend && page_mapped(page)) {
-		ret = -EPERM;	/* the host still has it mapped */
+	} else if (lend && gunyah_gmem_page_held(page)) {
+		ret = -EPERM;	/* the host still has it mapped or held */
 	} else {
 		ret = gunyah_vm_provide(ghvm, b, gpa, page);
 		if (!ret) {

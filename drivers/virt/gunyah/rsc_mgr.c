@@ -14,8 +14,19 @@
  *
  * Nothing from the RM is trusted: lengths, counts and identifiers are
  * checked, malformed input is logged (rate-limited) and dropped, and a
- * caller waiting for a reply that never comes can be killed and times
- * out (module parameter rpc_timeout_ms).
+ * caller waiting for a reply that never comes times out (module parameter
+ * rpc_timeout_ms).
+ *
+ * A request the RM has seen changes its state (a VMID allocated, memory
+ * lent, a VM started), so its reply is never abandoned lightly: a caller
+ * killed while it waits keeps waiting, uninterruptibly, for up to
+ * RM_KILLED_GRACE_MS more, and then returns the reply as if it had not
+ * been killed, so that the layers above act on the outcome (record the
+ * VMID, reclaim the parcel) and a killed VMM leaks nothing.  Only an RM
+ * that stays silent past that makes the call fail with -EINTR, and then
+ * the outcome is unknown, exactly as after a timeout.  Nothing in the
+ * send path is interruptible either: teardown calls made by a dying task
+ * must go out.
  *
  * Locking (outermost first):
  *   rm->send_lock   serialises the transmission of requests (all fragments
@@ -64,6 +75,8 @@
 #define RM_MAX_MSG_SIZE			240
 #define RM_PAYLOAD_SIZE			(RM_MAX_MSG_SIZE - sizeof(struct gunyah_rm_rpc_hdr))
 #define RM_MAX_CONTINUATIONS		62
+
+#define RM_KILLED_GRACE_MS		2000
 
 #define RM_STATS_IDS			32
 #define RM_STATS_SAMPLES		512
@@ -561,6 +574,22 @@ static long gunyah_rm_timeout(void)
 	return rpc_timeout_ms ? msecs_to_jiffies(rpc_timeout_ms) : MAX_SCHEDULE_TIMEOUT;
 }
 
+/*
+ * Wait for the RM: a fatal signal does not end the wait at once, it only
+ * shortens it to RM_KILLED_GRACE_MS (see the top of this file).
+ * Returns > 0 when @done completed, 0 on timeout, -EINTR when the caller
+ * was killed and the RM stayed silent through the grace period.
+ */
+static long gunyah_rm_wait(struct completion *done)
+{
+	long left = wait_for_completion_killable_timeout(done, gunyah_rm_timeout());
+
+	if (left >= 0)
+		return left;
+	left = wait_for_completion_timeout(done, msecs_to_jiffies(RM_KILLED_GRACE_MS));
+	return left ? left : -EINTR;
+}
+
 static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void *req_buf,
 			  size_t req_size)
 {
@@ -573,20 +602,19 @@ static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void 
 	if (req_size > GUNYAH_RM_MAX_REQ_SIZE)
 		return -E2BIG;
 
-	if (mutex_lock_killable(&rm->send_lock))
-		return -EINTR;
+	/* Not killable: a dying task's teardown requests must go out. */
+	mutex_lock(&rm->send_lock);
 	for (i = 0; i <= frags; i++) {
 		size_t chunk = min_t(size_t, req_size, RM_PAYLOAD_SIZE);
 		bool ready;
 		long left;
 
 		if (!rm->tx_ready) {
-			left = wait_for_completion_killable_timeout(&rm->send_ready,
-								    gunyah_rm_timeout());
+			left = gunyah_rm_wait(&rm->send_ready);
 			if (left <= 0) {
 				ret = left ? -EINTR : -ETIMEDOUT;
-				if (!left)
-					dev_err(rm->dev, "RM TX queue stays full\n");
+				dev_err(rm->dev, "RM TX queue stays full%s\n",
+					left ? " (the caller was killed)" : "");
 				break;
 			}
 			rm->tx_ready = true;
@@ -625,11 +653,14 @@ static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void 
  * @resp_buf: on success, a kmalloc'd copy of the reply payload, or NULL
  * @resp_buf_size: on success, the reply payload's size
  *
- * Sleeps until the reply arrives; killable, and gives up after
- * rpc_timeout_ms.  The RM's error code is returned as an errno.
+ * Sleeps until the reply arrives, and gives up after rpc_timeout_ms.  A
+ * fatal signal does not abandon the reply: the caller waits for it a
+ * little longer and gets it (see the top of this file).  The RM's error
+ * code is returned as an errno.
  *
- * Return: 0, the RM's error as an errno, -ETIMEDOUT, -EINTR if killed,
- * or another negative errno for transport failures.
+ * Return: 0, the RM's error as an errno, -ETIMEDOUT, -EINTR if killed and
+ * the RM did not answer within the grace period, or another negative
+ * errno for transport failures.
  */
 int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, size_t req_buf_size,
 		   void **resp_buf, size_t *resp_buf_size)
@@ -661,8 +692,7 @@ int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, si
 
 	ret = gunyah_rm_send(rm, message_id, seq, req_buf, req_buf_size);
 	if (!ret) {
-		left = wait_for_completion_killable_timeout(&message->reply.done,
-							    gunyah_rm_timeout());
+		left = gunyah_rm_wait(&message->reply.done);
 		ret = left > 0 ? 0 : left ? -EINTR : -ETIMEDOUT;
 	}
 
@@ -679,6 +709,9 @@ int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, si
 		if (ret == -ETIMEDOUT)
 			dev_err(rm->dev, "no reply from the RM to %#x within %u ms\n", message_id,
 				rpc_timeout_ms);
+		else if (ret == -EINTR)
+			dev_err(rm->dev, "no reply from the RM to %#x within %u ms of the caller's death\n",
+				message_id, RM_KILLED_GRACE_MS);
 	}
 	if (!ret)
 		ret = message->reply.ret;

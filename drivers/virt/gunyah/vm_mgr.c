@@ -25,6 +25,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -500,6 +501,16 @@ static void gunyah_vm_remove_memory_tickets(struct gunyah_vm *ghvm)
 	gunyah_vm_remove_resource_ticket(ghvm, &ghvm->addrspace_ticket);
 }
 
+/*
+ * A VMM killed during GUNYAH_VM_START: stop between two steps.  Every RPC
+ * made so far has completed (see rsc_mgr.c), so teardown knows what to
+ * undo.
+ */
+static int gunyah_vm_start_killed(struct gunyah_vm *ghvm)
+{
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
 /* The start sequence, called with status_lock held for writing. */
 static int gunyah_vm_start(struct gunyah_vm *ghvm)
 {
@@ -521,6 +532,13 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	mutex_unlock(&ghvm->mem_lock);
 	if (!dtb_region && !dtb_binding)
 		return -ENOENT;
+	if (dtb_binding && ghvm->dtb.guest_phys_addr + ghvm->dtb.size - dtb_binding->guest_addr >
+			   GUNYAH_IMAGE_PARCEL_MAX) {
+		dev_info_ratelimited(ghvm->parent,
+				     "the device tree must be within %u MiB of the start of its binding\n",
+				     GUNYAH_IMAGE_PARCEL_MAX / SZ_1M);
+		return -EINVAL;
+	}
 	/* The host's own VMID, for the ACL of shared memory. */
 	ret = gunyah_rm_get_vmid(ghvm->rm, &host_vmid);
 	if (ret)
@@ -532,7 +550,9 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	ghvm->vmid = ret;
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_LOAD;
 
-	ret = gunyah_vm_share_mem_regions(ghvm, host_vmid);
+	ret = gunyah_vm_start_killed(ghvm);
+	if (!ret)
+		ret = gunyah_vm_share_mem_regions(ghvm, host_vmid);
 	if (!ret && dtb_binding)
 		ret = gunyah_vm_share_binding(ghvm, dtb_binding, host_vmid);
 	if (ret)
@@ -543,7 +563,7 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 		image_handle = dtb_region->parcel.mem_handle;
 	} else {
 		image_base = dtb_binding->guest_addr;
-		image_size = dtb_binding->size;
+		image_size = dtb_binding->parcel_size;
 		image_handle = dtb_binding->parcel.mem_handle;
 	}
 
@@ -568,6 +588,9 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	if (ret)
 		goto err;
 
+	ret = gunyah_vm_start_killed(ghvm);
+	if (ret)
+		goto err;
 	ret = gunyah_rm_vm_init(ghvm->rm, ghvm->vmid);
 	if (ret) {
 		ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT_FAILED;
@@ -579,7 +602,7 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	if (ret)
 		goto err;
 
-	ret = gunyah_vm_populate_resources(ghvm);
+	ret = gunyah_vm_populate_resources(ghvm) ?: gunyah_vm_start_killed(ghvm);
 	if (ret)
 		goto err;
 

@@ -31,8 +31,9 @@ int gunyah_rm_map_virq(struct gunyah_rm *rm, u32 virq);
  * @size: its size
  * @userspace_addr: host virtual address of the memory
  * @flags: GH_MEM_ALLOW_* rights of the guest
- * @pages: the pinned pages
+ * @pages: the pinned pages (shared), or the pages of @gmem_file (lent)
  * @npages: number of pages
+ * @gmem_file: lent regions: the guest memory file that took the range over
  * @parcel: the memory parcel, once given to the RM
  * @orphaned: the RM may hold the memory though no parcel is known: never
  *            give the pages back to the kernel
@@ -47,6 +48,7 @@ struct gunyah_vm_mem_region {
 	u32 flags;
 	struct page **pages;
 	unsigned long npages;
+	struct file *gmem_file;
 	struct gunyah_rm_mem_parcel parcel;
 	bool orphaned;
 };
@@ -64,7 +66,8 @@ struct gunyah_gmem;
  * @gmem: the file's guest memory
  * @file: the file (a reference is held)
  * @ghvm: the VM
- * @in_parcel: its pages were given to the VM as @parcel
+ * @in_parcel: its first @parcel_size bytes were given to the VM as @parcel
+ * @parcel_size: bytes of the binding, from its start, that are in @parcel
  * @parcel: the memory parcel
  */
 struct gunyah_gmem_binding {
@@ -78,8 +81,16 @@ struct gunyah_gmem_binding {
 	struct file *file;
 	struct gunyah_vm *ghvm;
 	bool in_parcel;
+	u64 parcel_size;
 	struct gunyah_rm_mem_parcel parcel;
 };
+
+/*
+ * The most of a binding that is given to a VM up front, as its image
+ * parcel; the rest is demand-paged.  Nothing proportional to the size of
+ * a binding is allocated at start.
+ */
+#define GUNYAH_IMAGE_PARCEL_MAX		SZ_256M
 
 /**
  * struct gunyah_vm - a virtual machine
@@ -156,6 +167,10 @@ struct gunyah_vm_mem_region *gunyah_vm_find_mem_region(struct gunyah_vm *ghvm, u
 int gunyah_gmem_init(void);
 void gunyah_gmem_exit(void);
 long gunyah_guest_mem_create(const struct gunyah_create_mem_args *args);
+struct file *gunyah_gmem_create_file(u64 size, u64 flags);
+int gunyah_gmem_fill_from_user(struct file *file, unsigned long uaddr, u64 size);
+int gunyah_gmem_lend_file(struct file *file, struct page **pages, unsigned long n);
+void gunyah_gmem_unlend_file(struct file *file, unsigned long n);
 int gunyah_vm_map_mem(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args);
 struct gunyah_gmem_binding *gunyah_vm_find_binding(struct gunyah_vm *ghvm, u64 gpa, u64 size);
 int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,

@@ -3,19 +3,33 @@
  * Gunyah VM manager: memory given to a VM up front.
  *
  * GH_VM_SET_USER_MEM_REGION (shared: guest and host keep access) and
- * GH_VM_ANDROID_LEND_USER_MEM (lent: only the guest has access) pin a range
- * of the VMM's memory.  At start each region becomes one memory parcel
- * (MEM_SHARE or MEM_LEND); at teardown the parcels are reclaimed and the
- * pages unpinned.  A page whose parcel cannot be reclaimed is never given
- * back to the kernel: it may still belong to the guest.
+ * GH_VM_ANDROID_LEND_USER_MEM (lent: only the guest has access) give a
+ * range of the VMM's memory to the guest.  At start each region becomes
+ * one memory parcel (MEM_SHARE or MEM_LEND); at teardown the parcels are
+ * reclaimed.  A page whose parcel cannot be reclaimed is never given back
+ * to the kernel: it may still belong to the guest.
  *
- * While lent, the pages are gone from the host's stage-2: any access by
- * the host, the kernel included, takes an external abort.  The kernel
- * copies or reads a process's private pages on fork and for core dumps, so
- * lent memory must be excluded from both (MADV_DONTFORK, MADV_DONTDUMP);
- * a region that is not is refused.
+ * Shared regions pin the VMM's pages: the host may touch them at any time.
+ *
+ * Lent regions must never be reachable from the host while they are lent:
+ * the hypervisor takes them out of the host's stage-2, and any access, by
+ * the kernel on the VMM's behalf too (copy_from_user() in write(2),
+ * process_vm_readv(), O_DIRECT, vmsplice(), ptrace, fork, core dumps), is
+ * an external abort that kills the host.  So the driver takes a lent range
+ * over when it is added: its contents are copied into a guest memory file
+ * (guest_memfd.c) of the VM's own, and that file is mapped over the range
+ * (MAP_SHARED | MAP_FIXED).  The VMM keeps using the range as before until
+ * the VM starts; then every page is marked lent and unmapped, and a fault
+ * on it gets SIGBUS until the parcel is reclaimed, so that user accesses
+ * get SIGBUS and kernel accesses fail with -EFAULT.  A page the kernel
+ * still holds when the VM starts (a pipe after vmsplice(), I/O in flight)
+ * makes the start fail with -EBUSY rather than be lent.  The memory is the
+ * guest memory file's, charged to the VMM's memory cgroup like any guest
+ * memory and not to RLIMIT_MEMLOCK.
  */
+#include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/slab.h>
 
 #include "vm_mgr.h"
@@ -23,25 +37,33 @@
 #define GH_MEM_ALLOW_ALL	(GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC)
 #define GUNYAH_MAX_REGION_PAGES	(SZ_1G >> PAGE_SHIFT)
 
-/* Whether every mapping of [start, start + size) is kept from fork and dumps. */
-static bool gunyah_vm_lendable(struct mm_struct *mm, u64 start, u64 size)
+/*
+ * A lent region's range becomes a guest memory file of its own, mapped
+ * where the VMM's memory was, with the same contents (see the top).
+ */
+static int gunyah_vm_take_over_range(struct gunyah_vm_mem_region *region)
 {
-	struct vm_area_struct *vma;
-	u64 addr = start, end = start + size;
-	bool ok = true;
+	unsigned long addr;
+	struct file *file;
+	int ret;
 
-	mmap_read_lock(mm);
-	while (addr < end) {
-		vma = find_vma(mm, addr);
-		if (!vma || vma->vm_start > addr ||
-		    (vma->vm_flags & (VM_DONTCOPY | VM_DONTDUMP)) != (VM_DONTCOPY | VM_DONTDUMP)) {
-			ok = false;
-			break;
-		}
-		addr = vma->vm_end;
+	file = gunyah_gmem_create_file(region->size, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ret = gunyah_gmem_fill_from_user(file, region->userspace_addr, region->size);
+	if (ret)
+		goto err;
+	addr = vm_mmap(file, region->userspace_addr, region->size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_FIXED, 0);
+	if (IS_ERR_VALUE(addr)) {
+		ret = (long)addr;
+		goto err;
 	}
-	mmap_read_unlock(mm);
-	return ok;
+	region->gmem_file = file;
+	return 0;
+err:
+	fput(file);
+	return ret;
 }
 
 static bool ranges_overlap(u64 a, u64 a_size, u64 b, u64 b_size)
@@ -75,10 +97,11 @@ struct gunyah_vm_mem_region *gunyah_vm_find_mem_region(struct gunyah_vm *ghvm, u
  * @r: the region from user space
  * @lend: lend rather than share the memory
  *
- * Return: 0, -EINVAL for bad flags, sizes or alignment (or lent memory
- * that fork or a core dump would touch), -EOVERFLOW for a range that
- * wraps, -EEXIST for an overlap or a reused label, -EFAULT if the memory
- * cannot be pinned, or -ENOMEM.
+ * Return: 0, -EINVAL for bad flags (none at all included), sizes or
+ * alignment, -EOVERFLOW for a range that wraps, -EEXIST for an overlap or
+ * a reused label, -EFAULT if the memory cannot be pinned or copied,
+ * -ENOMEM, or -EINTR if the caller was killed while a lent range was
+ * copied.
  */
 int gunyah_vm_add_mem_region(struct gunyah_vm *ghvm, const struct gh_userspace_memory_region *r,
 			     bool lend)
@@ -87,7 +110,7 @@ int gunyah_vm_add_mem_region(struct gunyah_vm *ghvm, const struct gh_userspace_m
 	long pinned;
 	int ret;
 
-	if ((r->flags & ~GH_MEM_ALLOW_ALL) || !r->memory_size ||
+	if ((r->flags & ~GH_MEM_ALLOW_ALL) || !(r->flags & GH_MEM_ALLOW_ALL) || !r->memory_size ||
 	    !PAGE_ALIGNED(r->memory_size) || !PAGE_ALIGNED(r->guest_phys_addr) ||
 	    !PAGE_ALIGNED(r->userspace_addr))
 		return -EINVAL;
@@ -96,11 +119,6 @@ int gunyah_vm_add_mem_region(struct gunyah_vm *ghvm, const struct gh_userspace_m
 		return -EOVERFLOW;
 	if ((r->memory_size >> PAGE_SHIFT) > GUNYAH_MAX_REGION_PAGES)
 		return -EINVAL;
-	if (lend && !gunyah_vm_lendable(ghvm->mm, r->userspace_addr, r->memory_size)) {
-		dev_info_ratelimited(ghvm->parent,
-				     "lent memory must be MADV_DONTFORK and MADV_DONTDUMP\n");
-		return -EINVAL;
-	}
 
 	region = kzalloc(sizeof(*region), GFP_KERNEL);
 	if (!region)
@@ -129,6 +147,12 @@ int gunyah_vm_add_mem_region(struct gunyah_vm *ghvm, const struct gh_userspace_m
 		ret = -ENOMEM;
 		goto err_unlock;
 	}
+	if (lend) {
+		ret = gunyah_vm_take_over_range(region);
+		if (ret)
+			goto err_pages;
+		goto add;
+	}
 	ret = account_locked_vm(ghvm->mm, region->npages, true);
 	if (ret)
 		goto err_pages;
@@ -140,6 +164,7 @@ int gunyah_vm_add_mem_region(struct gunyah_vm *ghvm, const struct gh_userspace_m
 		ret = pinned < 0 ? pinned : -EFAULT;
 		goto err_account;
 	}
+add:
 	list_add(&region->list, &ghvm->mem_regions);
 	mutex_unlock(&ghvm->mem_lock);
 	return 0;
@@ -215,6 +240,20 @@ static void gunyah_vm_free_parcel(struct gunyah_rm_mem_parcel *parcel)
 	parcel->mem_entries = NULL;
 }
 
+/* The host has a lent region's pages again: the VMM may map them. */
+static void gunyah_vm_region_unlend(struct gunyah_vm_mem_region *region)
+{
+	if (region->gmem_file)
+		gunyah_gmem_unlend_file(region->gmem_file, region->npages);
+}
+
+/* A region's parcel was reclaimed. */
+static void gunyah_vm_region_gone(struct gunyah_vm_mem_region *region)
+{
+	gunyah_vm_region_unlend(region);
+	gunyah_vm_free_parcel(&region->parcel);
+}
+
 /**
  * gunyah_vm_share_mem_regions() - give every region to the VM
  * @ghvm: the VM, with its VMID allocated
@@ -230,9 +269,21 @@ int gunyah_vm_share_mem_regions(struct gunyah_vm *ghvm, u16 host_vmid)
 
 	mutex_lock(&ghvm->mem_lock);
 	list_for_each_entry(region, &ghvm->mem_regions, list) {
+		if (region->gmem_file) {
+			ret = gunyah_gmem_lend_file(region->gmem_file, region->pages,
+						    region->npages);
+			if (ret) {
+				dev_info_ratelimited(ghvm->parent,
+						     "VM %u: lent memory at %#llx is still in use by the kernel (pipe, I/O)\n",
+						     ghvm->vmid, region->userspace_addr);
+				break;
+			}
+		}
 		ret = gunyah_vm_build_parcel(ghvm, region, host_vmid);
-		if (ret)
+		if (ret) {
+			gunyah_vm_region_unlend(region);
 			break;
+		}
 		ret = gunyah_rm_mem_share(ghvm->rm, &region->parcel);
 		if (ret) {
 			/*
@@ -245,6 +296,8 @@ int gunyah_vm_share_mem_regions(struct gunyah_vm *ghvm, u16 host_vmid)
 				dev_err(ghvm->parent,
 					"VM %u: memory parcel in an unknown state (%d): %lu pages kept\n",
 					ghvm->vmid, ret, region->npages);
+			} else {
+				gunyah_vm_region_unlend(region);
 			}
 			gunyah_vm_free_parcel(&region->parcel);
 			break;
@@ -276,7 +329,7 @@ void gunyah_vm_reclaim_mem_regions(struct gunyah_vm *ghvm)
 				"VM %u: cannot reclaim memory parcel %#x (%d): %lu pages leaked\n",
 				ghvm->vmid, region->parcel.mem_handle, ret, region->npages);
 		else
-			gunyah_vm_free_parcel(&region->parcel);
+			gunyah_vm_region_gone(region);
 	}
 	mutex_unlock(&ghvm->mem_lock);
 }
@@ -294,8 +347,12 @@ void gunyah_vm_free_mem_regions(struct gunyah_vm *ghvm)
 		list_del(&region->list);
 		if (region->parcel.mem_handle != GUNYAH_MEM_HANDLE_INVAL || region->orphaned)
 			continue;	/* may still be the guest's: leak it */
-		unpin_user_pages_dirty_lock(region->pages, region->npages, true);
-		account_locked_vm(ghvm->mm, region->npages, false);
+		if (region->gmem_file) {
+			fput(region->gmem_file);
+		} else {
+			unpin_user_pages_dirty_lock(region->pages, region->npages, true);
+			account_locked_vm(ghvm->mm, region->npages, false);
+		}
 		kvfree(region->pages);
 		kfree(region);
 	}
