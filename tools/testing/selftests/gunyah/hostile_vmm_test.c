@@ -329,7 +329,19 @@ static void test_invalid_input(void)
 	close(vm);
 }
 
-int main(void)
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "invalid", test_invalid_input },
+	{ "lent", test_lent_user_memory },
+	{ "held", test_lent_memory_held },
+	{ "huge", test_huge_binding },
+	{ "kill", test_kill_during_start },
+};
+
+/* Runs every test, or those named on the command line. */
+int main(int argc, char **argv)
 {
 	tap_begin();
 	dev = gh_open();
@@ -337,11 +349,14 @@ int main(void)
 	    !tap_check(hyp_stats(&base) == 0, "test hypervisor counters available"))
 		return tap_finish();
 	tap_diag("profile %s", oss_profile() ? "oss" : "v17");
-	test_invalid_input();
-	test_lent_user_memory();
-	test_lent_memory_held();
-	test_huge_binding();
-	test_kill_during_start();
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
+		bool run = argc < 2;
+
+		for (int a = 1; a < argc; a++)
+			run |= !strcmp(argv[a], tests[i].name);
+		if (run)
+			tests[i].fn();
+	}
 	close(dev);
 	return tap_finish();
 }
