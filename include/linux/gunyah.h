@@ -8,10 +8,12 @@
 
 #include <linux/bitfield.h>
 #include <linux/bits.h>
+#include <linux/device/driver.h>
 #include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 
 #include <uapi/linux/gunyah.h>
@@ -87,6 +89,29 @@ int gunyah_vm_add_resource_ticket(struct gunyah_vm *ghvm,
 				  struct gunyah_vm_resource_ticket *ticket);
 void gunyah_vm_remove_resource_ticket(struct gunyah_vm *ghvm,
 				      struct gunyah_vm_resource_ticket *ticket);
+/**
+ * struct gunyah_vm_io_handler - an in-kernel handler of guest MMIO writes
+ * @node: entry in the VM's tree of handlers
+ * @addr: guest physical address
+ * @len: access size in bytes, or 0 for any size
+ * @datamatch: only writes of @data match
+ * @data: the value, with @datamatch
+ * @write: called for a matching write, from the vCPU's exit path with a
+ *         read lock held (it must not sleep); returns 0 once handled
+ */
+struct gunyah_vm_io_handler {
+	struct rb_node node;
+	u64 addr;
+	u32 len;
+	bool datamatch;
+	u64 data;
+	int (*write)(struct gunyah_vm_io_handler *io, u64 addr, u32 len, u64 data);
+};
+
+int gunyah_vm_add_io_handler(struct gunyah_vm *ghvm, struct gunyah_vm_io_handler *io);
+void gunyah_vm_remove_io_handler(struct gunyah_vm *ghvm, struct gunyah_vm_io_handler *io);
+int gunyah_vm_mmio_write(struct gunyah_vm *ghvm, u64 addr, u32 len, u64 data);
+
 bool gunyah_vm_get(struct gunyah_vm *ghvm);
 void gunyah_vm_put(struct gunyah_vm *ghvm);
 

@@ -892,6 +892,8 @@ static long gunyah_dev_create_vm(struct gunyah_vm_mgr *mgr, unsigned long arg)
 	INIT_LIST_HEAD(&ghvm->mem_regions);
 	INIT_LIST_HEAD(&ghvm->bindings);
 	xa_init(&ghvm->boot_context);
+	rwlock_init(&ghvm->io_lock);
+	ghvm->io_handlers = RB_ROOT;
 
 	ret = gunyah_vm_add_memory_tickets(ghvm);
 	if (ret)

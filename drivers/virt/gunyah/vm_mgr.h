@@ -113,6 +113,8 @@ struct gunyah_gmem_binding {
  * @mem_lock: protects @mem_regions and @bindings
  * @mem_regions: user memory regions
  * @bindings: guest memory file bindings
+ * @io_lock: protects @io_handlers
+ * @io_handlers: in-kernel handlers of MMIO writes (vm_mgr_io.c)
  * @dtb: where the guest's device tree is
  * @boot_context: registers to set at start, by (set << 8 | index)
  * @addrspace_ticket: claims the VM's address space (demand paging)
@@ -144,6 +146,9 @@ struct gunyah_vm {
 	struct mutex mem_lock;		/* protects @mem_regions, @bindings */
 	struct list_head mem_regions;
 	struct list_head bindings;
+
+	rwlock_t io_lock;		/* protects @io_handlers */
+	struct rb_root io_handlers;
 
 	struct gunyah_vm_dtb_config dtb;
 	struct xarray boot_context;
