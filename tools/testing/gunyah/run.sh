@@ -61,7 +61,10 @@ INITRD=$BUILD/run/initramfs-$TAG.cpio
 MACHINE="virt,gic-version=3,its=off,highmem=off"
 QEMU=(qemu-system-aarch64 -cpu cortex-a72 -smp "$CPUS" -m "$MEM_MB" -nographic -no-reboot
       -monitor none -serial stdio -nic none)
+# Lockup detectors armed: a CPU stuck for 10 s (soft lockup at twice
+# watchdog_thresh), a task blocked for 10 s, an RCU stall of 10 s.
 APPEND="console=ttyAMA0 panic=-1 panic_on_oops=1 rdinit=/init gh_suite=$SUITE gh_cpus=$CPUS gh_profile=$PROFILE"
+APPEND+=" watchdog_thresh=5 sysctl.kernel.hung_task_timeout_secs=10 rcupdate.rcu_cpu_stall_timeout=10"
 
 hex() { printf '0x%x' "$1"; }
 rand64() { printf '0x%s' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"; }
