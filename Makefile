@@ -5,6 +5,7 @@
 #   make                  build modules, test hypervisor and user space
 #   make check            build everything, run every test suite
 #   make run              boot the test platform and run the main job
+#   make stress SECS=N SEED=S   fuzzer and kill storm, N s per RM profile
 #   make KDIR=/path       build the modules for another arm64 kernel
 #
 # Dependencies (Debian packages, the arm64 kernel and headers) are fetched
@@ -78,7 +79,21 @@ check: all
 run: all
 	EXTRA="$(EXTRA)" $(ROOT)/tools/testing/gunyah/run.sh --main
 
+# Not part of "check": the ioctl fuzzer and the kill storm, SECS seconds in
+# all (half each) per profile, with one seed for both boots.  LENT=1 adds
+# the kernel accesses to lent memory that crash unfixed drivers.
+SECS ?= 600
+SEED ?= $(shell date +%s)
+stress: all
+	@echo "stress: SECS=$(SECS) SEED=$(SEED)"; rc=0; \
+	for p in v17 oss; do \
+		$(ROOT)/tools/testing/gunyah/run.sh --profile $$p --suite stress \
+			--fuzz-secs $(SECS) --fuzz-seed $(SEED) $(if $(filter 1,$(LENT)),--fuzz-lent) \
+			|| rc=1; \
+	done; exit $$rc
+
 clean: modules_clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules test_modules modules_clean hyp selftests samples unit lint check run clean
+.PHONY: all deps modules test_modules modules_clean hyp selftests samples unit lint check run \
+	stress clean

@@ -3,14 +3,17 @@
 #
 # run.sh: boot the test platform in QEMU and run one suite inside the host.
 #
-#   run.sh [--profile v17|oss] [--suite hyp|nohyp|main] [--nohyp]
+#   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|stress] [--nohyp]
 #          [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
+#          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-lent]
 #
 # The platform: QEMU "virt" (GICv3, 2 CPUs, Cortex-A72, TCG), our test
 # hypervisor at EL2, Debian's arm64 kernel at EL1 with an initramfs holding
 # busybox, the modules and the tests.  --nohyp boots the same kernel
 # without the hypervisor.  --main runs the main job instead of the tests.
 # EXTRA (environment) or --extra adds programs to run after the suite.
+# --fuzz-* go to the fuzzer and the kill storm on the kernel command line:
+# each of them runs N/2 seconds (the stress suite), with seed S.
 #
 # Prints the suite's output, then "N passed, N failed"; exits non-zero on
 # any failure, on a boot that does not reach the tests, or on a timeout.
@@ -28,6 +31,9 @@ SUITE=
 NOHYP=0
 TIMEOUT=${TIMEOUT:-600}
 LOG=
+FUZZ_SECS=
+FUZZ_SEED=
+FUZZ_LENT=
 EXTRAS=()
 [ -n "${EXTRA:-}" ] && EXTRAS+=("$EXTRA")
 CPUS=2
@@ -42,6 +48,9 @@ while [ $# -gt 0 ]; do
 	--extra) EXTRAS+=("$2"); shift ;;
 	--timeout) TIMEOUT=$2; shift ;;
 	--log) LOG=$2; shift ;;
+	--fuzz-secs) FUZZ_SECS=$2; shift ;;
+	--fuzz-seed) FUZZ_SEED=$2; shift ;;
+	--fuzz-lent) FUZZ_LENT=1 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -49,6 +58,10 @@ done
 [ -n "$SUITE" ] || { [ "$NOHYP" = 1 ] && SUITE=nohyp || SUITE=hyp; }
 [ "$SUITE" = nohyp ] && NOHYP=1
 case $PROFILE in v17|oss) ;; *) echo "run.sh: bad profile $PROFILE" >&2; exit 2 ;; esac
+if [ -n "$FUZZ_SECS" ]; then
+	# Room for the boot, the suite's checks and TCG being slow.
+	[ "$TIMEOUT" -lt $((FUZZ_SECS * 3 / 2 + 600)) ] && TIMEOUT=$((FUZZ_SECS * 3 / 2 + 600))
+fi
 
 KIMAGE=$(sed -n 's/^KIMAGE := //p' "$DEPS/env.mk")
 TAG=$SUITE-$PROFILE
@@ -61,7 +74,13 @@ INITRD=$BUILD/run/initramfs-$TAG.cpio
 MACHINE="virt,gic-version=3,its=off,highmem=off"
 QEMU=(qemu-system-aarch64 -cpu cortex-a72 -smp "$CPUS" -m "$MEM_MB" -nographic -no-reboot
       -monitor none -serial stdio -nic none)
+# Lockup detectors armed: a CPU stuck for 10 s (soft lockup at twice
+# watchdog_thresh), a task blocked for 10 s, an RCU stall of 10 s.
 APPEND="console=ttyAMA0 panic=-1 panic_on_oops=1 rdinit=/init gh_suite=$SUITE gh_cpus=$CPUS gh_profile=$PROFILE"
+APPEND+=" watchdog_thresh=5 sysctl.kernel.hung_task_timeout_secs=10 rcupdate.rcu_cpu_stall_timeout=10"
+[ -n "$FUZZ_SECS" ] && APPEND+=" gh_fuzz_secs=$((FUZZ_SECS / 2))"
+[ -n "$FUZZ_SEED" ] && APPEND+=" gh_fuzz_seed=$FUZZ_SEED"
+[ -n "$FUZZ_LENT" ] && APPEND+=" gh_fuzz_lent=1"
 
 hex() { printf '0x%x' "$1"; }
 rand64() { printf '0x%s' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"; }
@@ -138,9 +157,10 @@ else
 fi
 
 echo "run.sh: booting $TAG (log: $LOG)"
+[ -n "$FUZZ_SECS$FUZZ_SEED" ] && echo "run.sh: fuzz seconds ${FUZZ_SECS:-default} seed ${FUZZ_SEED:-random}"
 start=$(date +%s.%N)
 set +e
-timeout --foreground -k 10 "$TIMEOUT" "${QEMU[@]}" < /dev/null 2>&1 | tr -d '\r' | tee "$LOG" |
+timeout --foreground -k 10 "$TIMEOUT" "${QEMU[@]}" < /dev/null 2>&1 | sed -u 's/\r//g' | tee "$LOG" |
 	awk '/^@@DMESG-BEGIN/ { d = 1 } !d && (show || /^gunyah-hyp:/) { print; fflush() }
 	     /^@@BOOTED/ { show = 1 } /^@@DMESG-END/ { d = 0 }'
 qemu_rc=${PIPESTATUS[0]}
