@@ -652,6 +652,82 @@ static void test_spin_keeps_host_ticking(void)
 	}
 }
 
+/* A VMM that ignores every kick: re-runs at once and clears immediate_exit. */
+static void *stubborn_runner(void *arg)
+{
+	struct loop *l = arg;
+	struct gunyah_vcpu_run *run = l->vm->run[0];
+	uint64_t end = now_ns() + 6000000000ULL;
+	long r = 0;
+
+	pin_to_cpu(1);
+	while (now_ns() < end) {
+		run->immediate_exit = 0;
+		r = gh_ioctl(l->vm->vcpu[0], GUNYAH_VCPU_RUN, NULL);
+		if (r && r != -EINTR)
+			break;
+		if (!r && run->exit_reason == GUNYAH_VCPU_EXIT_MMIO)
+			handle_mmio(l, run);
+	}
+	return (void *)r;
+}
+
+/*
+ * Removing a vCPU must not depend on the VMM's good will: the run page is
+ * the VMM's, and a VMM rewriting immediate_exit must not keep a RUN going,
+ * nor the removal (and the VM's teardown) waiting.  Two threads run the
+ * vCPU: when the kick ends one's RUN, it clears immediate_exit before the
+ * other's RUN, queued on the vCPU, gets going.
+ */
+static void test_remove_stubborn_vcpu(void)
+{
+	struct cmd cmds[1] = { { CMD_SPIN, GUEST_MEM_BASE + SPIN_FLAG } };
+	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
+	struct gunyah_fn_desc fn = {
+		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
+	};
+	struct test_vm tv = { 0 };
+	struct loop l = { 0 };
+	uint64_t t0, ms;
+	struct tvm vm;
+	pthread_t t[2], late;
+	void *ret[2];
+	int r;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	r = vm_make(&vm, false, 1);
+	tv.fd = vm.fd;
+	if (!r)
+		r = vm_start(&tv);
+	if (!tap_check(r == 0, "VM for a VMM that ignores kicks (%d)", r)) {
+		vm_free(&vm);
+		return;
+	}
+	/* The guest spins, its VMM re-runs it whatever happens. */
+	l = (struct loop){ .vm = &vm, .cmds = cmds, .ncmds = 1 };
+	pthread_create(&t[0], NULL, stubborn_runner, &l);
+	pthread_create(&t[1], NULL, stubborn_runner, &l);
+	pthread_create(&late, NULL, spin_release_late, &vm);
+	usleep(300000);
+	pin_to_cpu(0);
+	t0 = now_ns();
+	r = gh_ioctl(vm.fd, GUNYAH_VM_REMOVE_FUNCTION, &fn);
+	ms = (now_ns() - t0) / 1000000;
+	pin_to_cpu(-1);
+	pthread_join(t[0], &ret[0]);
+	pthread_join(t[1], &ret[1]);
+	tap_check(r == 0 && ms < 1000,
+		  "REMOVE_FUNCTION while the VMM keeps clearing immediate_exit: %llu ms (%d)",
+		  (unsigned long long)ms, r);
+	tap_check((long)ret[0] == -ENODEV && (long)ret[1] == -ENODEV,
+		  "... the RUNs of both its threads then fail with ENODEV (%ld, %ld)",
+		  (long)ret[0], (long)ret[1]);
+	__atomic_store_n((uint64_t *)(vm.mem + SPIN_FLAG), 1, __ATOMIC_RELAXED);
+	pthread_join(late, NULL);
+	vm_free(&vm);
+}
+
 static void test_killed_vmm(void)
 {
 	struct hyp_stats h0, h1;
@@ -718,6 +794,7 @@ int main(void)
 	test_wfi_and_signals();
 	test_shared_spin_release();
 	test_spin_keeps_host_ticking();
+	test_remove_stubborn_vcpu();
 	test_killed_vmm();
 	hyp_stats(&h1);
 	tap_check(hyp_stats_equal(&h0, &h1), "hypervisor counts back to where they were");
