@@ -13,6 +13,10 @@
  * guest waits for an interrupt or is powered off (until the wake-up
  * interrupt or the end of the VM), returns to user space for MMIO and VM
  * status, and returns -EINTR for a pending signal or immediate_exit.
+ *
+ * The run page belongs to user space, which may rewrite immediate_exit at
+ * any time: the kernel's own reasons to end a RUN (the vCPU's resources
+ * going away) are kept in the vCPU, never in the run page.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -50,6 +54,7 @@ enum gunyah_vcpu_mmio {
  * @mmio: an MMIO exit waiting for its answer
  * @status_reported: a STATUS exit was reported; report it again
  * @woken: the wake-up interrupt fired
+ * @kicked: the resources are being taken away: RUN must end now
  * @wq: where RUN sleeps
  * @kref: the function instance and the file
  */
@@ -64,6 +69,7 @@ struct gunyah_vcpu {
 	enum gunyah_vcpu_mmio mmio;
 	bool status_reported;
 	bool woken;
+	bool kicked;
 	wait_queue_head_t wq;
 	struct kref kref;
 };
@@ -116,14 +122,20 @@ static void gunyah_vcpu_unpopulate(struct gunyah_vm_resource_ticket *ticket,
 {
 	struct gunyah_vcpu *vcpu = container_of(ticket, struct gunyah_vcpu, ticket);
 
-	/* A RUN in progress keeps run_lock: kick it out first. */
-	WRITE_ONCE(vcpu->run->immediate_exit, 1);
+	/*
+	 * A RUN in progress keeps run_lock: kick it out first, and keep
+	 * every RUN out until the resources are gone.  The vcpu_run
+	 * hypercall returns within a tick of the host, whatever the guest
+	 * does, so that a RUN sees this promptly.
+	 */
+	WRITE_ONCE(vcpu->kicked, true);
 	wake_up(&vcpu->wq);
 	wake_up_all(&vcpu->ghvm->vm_status_wait);
 	mutex_lock(&vcpu->run_lock);
 	if (ghrsc->irq)
 		free_irq(ghrsc->irq, vcpu);
 	vcpu->rsc = NULL;
+	WRITE_ONCE(vcpu->kicked, false);
 	mutex_unlock(&vcpu->run_lock);
 }
 
@@ -157,6 +169,12 @@ static bool gunyah_vm_running(struct gunyah_vm *ghvm)
 	return READ_ONCE(ghvm->vm_status) == GUNYAH_RM_VM_STATUS_RUNNING;
 }
 
+/* RUN must return to user space: immediate_exit, or the resources going away. */
+static bool gunyah_vcpu_must_exit(struct gunyah_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->run->immediate_exit) || READ_ONCE(vcpu->kicked);
+}
+
 /*
  * Sleep until the wake-up interrupt, the end of the VM (if @vm_end) or a
  * reason to return; -EINTR for a signal.
@@ -167,7 +185,7 @@ static int gunyah_vcpu_sleep(struct gunyah_vcpu *vcpu, bool vm_end)
 	long ret;
 
 	ret = wait_event_interruptible(vcpu->wq, READ_ONCE(vcpu->woken) ||
-				       READ_ONCE(vcpu->run->immediate_exit) ||
+				       gunyah_vcpu_must_exit(vcpu) ||
 				       (vm_end && !gunyah_vm_running(ghvm)));
 	if (ret)
 		return -EINTR;
@@ -181,7 +199,7 @@ static int gunyah_vcpu_wait_vm_end(struct gunyah_vcpu *vcpu)
 	struct gunyah_vm *ghvm = vcpu->ghvm;
 
 	if (wait_event_interruptible(ghvm->vm_status_wait, !gunyah_vm_running(ghvm) ||
-				     READ_ONCE(vcpu->run->immediate_exit)))
+				     gunyah_vcpu_must_exit(vcpu)))
 		return -EINTR;
 	return gunyah_vm_running(ghvm) ? -EINTR : 0;
 }
@@ -235,7 +253,7 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 
 	if (mutex_lock_interruptible(&vcpu->run_lock))
 		return -ERESTARTSYS;
-	if (!vcpu->f || !vcpu->rsc) {
+	if (!vcpu->f || !vcpu->rsc || READ_ONCE(vcpu->kicked)) {
 		ret = -ENODEV;
 		goto out;
 	}
@@ -258,7 +276,7 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 	}
 
 	for (;;) {
-		if (READ_ONCE(vcpu->run->immediate_exit) || signal_pending(current)) {
+		if (gunyah_vcpu_must_exit(vcpu) || signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}

@@ -17,6 +17,12 @@
  *     "exited" flag once the VM is gone, and VM_EXITED from the RM);
  *   - a physical interrupt: READY, so that the host takes it at once.
  *
+ * The host's own timer (its tick, the EL1 virtual timer) is not in the
+ * hardware while a guest runs, so it cannot interrupt the guest: the EL2
+ * timer is armed for its deadline too, and vcpu_run returns READY once it
+ * has passed.  Whatever the guest does (spin, loop on its own exceptions
+ * at EL1 without ever trapping), the host gets its CPU back within a tick.
+ *
  * Guest interrupts are injected through the list registers; the guest's
  * virtual timer (PPI 27) is the only source handled here.
  */
@@ -81,6 +87,9 @@ static struct {
 
 /* vCPUs blocked with an armed virtual timer, per physical CPU. */
 static struct vcpu *timer_waiters[PLAT_MAX_CPUS][16];
+
+/* The host's timer deadline while a guest runs on the CPU; ~0 if none. */
+static u64 host_deadline[PLAT_MAX_CPUS];
 
 /* EL1 state that the host and each guest have their own copy of. */
 static void save_sysregs(u64 *r)
@@ -178,7 +187,7 @@ void hyp_gic_cpu_init(void)
 
 static void hyp_timer_program(u32 cpu)
 {
-	u64 next = ~0ULL;
+	u64 next = host_deadline[cpu] ? host_deadline[cpu] : ~0ULL;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(timer_waiters[cpu]); i++)
 		if (timer_waiters[cpu][i] && timer_waiters[cpu][i]->deadline < next)
@@ -285,6 +294,34 @@ void host_sysreg_trap(struct trap_frame *f, u64 esr)
 	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
 }
 
+/* The host's timer condition is met (read while the host's EL1 state is loaded). */
+static bool host_timer_due(void)
+{
+	u64 ctl = read_sysreg(cntv_ctl_el0);
+
+	return (ctl & (CNT_ENABLE | CNT_IMASK | CNT_ISTATUS)) == (CNT_ENABLE | CNT_ISTATUS);
+}
+
+/*
+ * Arm the EL2 timer for the host's deadline (saved in @sys) while a guest
+ * runs on CPU @c, or (@sys NULL) only for the vCPUs waiting on it again.
+ */
+static void host_timer_guard(u32 c, const u64 *sys)
+{
+	u64 deadline = 0;
+
+	if (sys && (sys[SYS_CNTV_CTL] & (CNT_ENABLE | CNT_IMASK)) == CNT_ENABLE)
+		deadline = sys[SYS_CNTV_CVAL] ? sys[SYS_CNTV_CVAL] : 1;
+	if (!deadline && !host_deadline[c])
+		return;
+	guest_lock();
+	if (!this_cpu()->gic_ready)
+		hyp_gic_cpu_init();
+	host_deadline[c] = deadline;
+	hyp_timer_program(c);
+	guest_unlock();
+}
+
 static bool lr_has_pending(const struct vcpu *v)
 {
 	for (unsigned int i = 0; i < GUEST_NR_LRS; i++)
@@ -330,6 +367,7 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 
 	save_sysregs(host_state[c].sys);
 	fpsimd_save(host_state[c].fp);
+	host_timer_guard(c, host_state[c].sys);
 
 	load_sysregs(v->ctx.sys);
 	fpsimd_restore(v->ctx.fp);
@@ -370,6 +408,7 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 	write_sysreg(host_elr, elr_el2);
 	write_sysreg(host_spsr, spsr_el2);
 	write_sysreg(host_sp_el0, sp_el0);
+	host_timer_guard(c, NULL);
 	return exit;
 }
 
@@ -638,8 +677,11 @@ void vcpu_run(struct trap_frame *f)
 			v->in_wfi = false;
 		}
 
-		/* Give the CPU back now and then, whatever the guest does. */
-		if (++handled > MAX_EXITS_PER_RUN) {
+		/*
+		 * Give the CPU back now and then, whatever the guest does, and
+		 * at once when the host's tick is due.
+		 */
+		if (++handled > MAX_EXITS_PER_RUN || host_timer_due()) {
 			set_result(f, VCPU_STATE_READY, 0, 0, 0);
 			break;
 		}
@@ -653,7 +695,12 @@ void vcpu_run(struct trap_frame *f)
 			break;
 		}
 		if (exit == EXIT_FIQ) {
+			/* The EL2 timer: a blocked vCPU's deadline or the host's. */
 			hyp_timer_fiq();
+			if (host_timer_due()) {
+				set_result(f, VCPU_STATE_READY, 0, 0, 0);
+				break;
+			}
 			continue;
 		}
 		if (exit != EXIT_SYNC)

@@ -9,7 +9,9 @@
  * memory coming back after the VM, also after the VMM was killed.
  * Also measures the MMIO exit round trip (reported, not asserted).
  */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -499,6 +501,233 @@ static void test_shared_spin_release(void)
 	vm_free(&vm);
 }
 
+/* Interrupts of the host's timer (its tick) taken so far by host CPU @cpu. */
+static long cpu_timer_irqs(int cpu)
+{
+	static char buf[16384];
+	long n = -1;
+	char *line, *p;
+
+	if (read_file("/proc/interrupts", buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strstr(line, "arch_timer"))
+			continue;
+		p = strchr(line, ':');
+		if (!p)
+			break;
+		p++;
+		for (int i = 0; i <= cpu; i++)
+			n = strtol(p, &p, 10);
+		break;
+	}
+	return n;
+}
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	if (cpu < 0) {
+		for (int i = 0; i < CPU_SETSIZE; i++)
+			CPU_SET(i, &set);
+	} else {
+		CPU_SET(cpu, &set);
+	}
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+struct spin_ctl {
+	struct tvm *vm;
+	int delay_ms;		/* then act */
+	int action;		/* 0 release the spin flag, 1 immediate_exit, 2 remove the vCPU */
+	uint64_t acted_ns;
+	uint64_t action_ns;	/* how long the action itself took */
+	int action_ret;
+};
+
+static void *spin_actor(void *arg)
+{
+	struct spin_ctl *c = arg;
+	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
+	struct gunyah_fn_desc fn = {
+		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
+	};
+
+	pin_to_cpu(0);
+	usleep(c->delay_ms * 1000);
+	c->acted_ns = now_ns();
+	if (c->action == 1)
+		__atomic_store_n(&c->vm->run[0]->immediate_exit, 1, __ATOMIC_RELAXED);
+	else if (c->action == 2)
+		c->action_ret = gh_ioctl(c->vm->fd, GUNYAH_VM_REMOVE_FUNCTION, &fn);
+	else
+		__atomic_store_n((uint64_t *)(c->vm->mem + SPIN_FLAG), 1, __ATOMIC_RELAXED);
+	c->action_ns = now_ns() - c->acted_ns;
+	return NULL;
+}
+
+/* Frees a guest spinning for too long, so that a failure does not hang the suite. */
+static void *spin_release_late(void *arg)
+{
+	struct tvm *vm = arg;
+	uint64_t *flag = (uint64_t *)(vm->mem + SPIN_FLAG);
+
+	pin_to_cpu(0);
+	for (int i = 0; i < 160 && !__atomic_load_n(flag, __ATOMIC_RELAXED); i++)
+		usleep(50000);
+	__atomic_store_n(flag, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * A guest that never traps to the hypervisor (a tight loop on a shared
+ * word) must not take the host's CPU away from the host: the host's timer
+ * keeps ticking on the CPU that runs it, and a VMM thread on another CPU
+ * gets the RUN back with immediate_exit or by removing the vCPU, without
+ * any signal or interrupt sent to that CPU.
+ */
+static void test_spin_keeps_host_ticking(void)
+{
+	struct cmd cmds[1] = { { CMD_SPIN, GUEST_MEM_BASE + SPIN_FLAG } };
+	struct spin_ctl c = { 0 };
+	struct loop l = { 0 };
+	pthread_t t, late;
+	long n0, n1;
+	uint64_t t0, ms;
+	struct tvm vm;
+	int r;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		tap_diag("one CPU: no test of a spinning guest on a CPU of its own");
+		return;
+	}
+	for (int action = 0; action < 3; action++) {
+		struct test_vm tv = { 0 };
+
+		r = vm_make(&vm, false, 1);
+		tv.fd = vm.fd;
+		if (!r)
+			r = vm_start(&tv);
+		if (!tap_check(r == 0, "VM for the spinning guest (%d)", r)) {
+			vm_free(&vm);
+			return;
+		}
+		l = (struct loop){ .vm = &vm, .cmds = cmds, .ncmds = 1 };
+		c = (struct spin_ctl){ .vm = &vm, .delay_ms = 1000, .action = action };
+		pin_to_cpu(1);
+		pthread_create(&t, NULL, spin_actor, &c);
+		pthread_create(&late, NULL, spin_release_late, &vm);
+		n0 = cpu_timer_irqs(1);
+		t0 = now_ns();
+		r = run_loop(&l);
+		ms = (now_ns() - t0) / 1000000;
+		n1 = cpu_timer_irqs(1);
+		pin_to_cpu(-1);
+		pthread_join(t, NULL);
+		if (action == 0) {
+			tap_check(r == 0 && l.nresults == 1, "a guest spinning for 1 s ends (%d)",
+				  r);
+			/* 250 Hz tick: expect about 250; allow a tenth. */
+			tap_check(n0 >= 0 && (n1 - n0) * 1000 >= (long)ms * 25,
+				  "... the host's timer kept ticking on its CPU: %ld interrupts in %llu ms",
+				  n1 - n0, (unsigned long long)ms);
+		} else {
+			ms = (now_ns() - c.acted_ns) / 1000000;
+			tap_check(r == -EINTR && ms < 1000,
+				  "%s while the guest spins: RUN ends after %llu ms (%d)",
+				  action == 1 ? "immediate_exit set by another thread" :
+				  "GUNYAH_VM_REMOVE_FUNCTION of the vCPU",
+				  (unsigned long long)ms, r);
+			if (action == 2)
+				tap_check(c.action_ret == 0 && c.action_ns < 1000000000ULL,
+					  "... and the removal returns after %llu ms (%d)",
+					  (unsigned long long)c.action_ns / 1000000, c.action_ret);
+		}
+		/* Free the guest for good before the VM goes. */
+		__atomic_store_n((uint64_t *)(vm.mem + SPIN_FLAG), 1, __ATOMIC_RELAXED);
+		pthread_join(late, NULL);
+		vm_free(&vm);
+	}
+}
+
+/* A VMM that ignores every kick: re-runs at once and clears immediate_exit. */
+static void *stubborn_runner(void *arg)
+{
+	struct loop *l = arg;
+	struct gunyah_vcpu_run *run = l->vm->run[0];
+	uint64_t end = now_ns() + 6000000000ULL;
+	long r = 0;
+
+	pin_to_cpu(1);
+	while (now_ns() < end) {
+		run->immediate_exit = 0;
+		r = gh_ioctl(l->vm->vcpu[0], GUNYAH_VCPU_RUN, NULL);
+		if (r && r != -EINTR)
+			break;
+		if (!r && run->exit_reason == GUNYAH_VCPU_EXIT_MMIO)
+			handle_mmio(l, run);
+	}
+	return (void *)r;
+}
+
+/*
+ * Removing a vCPU must not depend on the VMM's good will: the run page is
+ * the VMM's, and a VMM rewriting immediate_exit must not keep a RUN going,
+ * nor the removal (and the VM's teardown) waiting.  Two threads run the
+ * vCPU: when the kick ends one's RUN, it clears immediate_exit before the
+ * other's RUN, queued on the vCPU, gets going.
+ */
+static void test_remove_stubborn_vcpu(void)
+{
+	struct cmd cmds[1] = { { CMD_SPIN, GUEST_MEM_BASE + SPIN_FLAG } };
+	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
+	struct gunyah_fn_desc fn = {
+		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
+	};
+	struct test_vm tv = { 0 };
+	struct loop l = { 0 };
+	uint64_t t0, ms;
+	struct tvm vm;
+	pthread_t t[2], late;
+	void *ret[2];
+	int r;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	r = vm_make(&vm, false, 1);
+	tv.fd = vm.fd;
+	if (!r)
+		r = vm_start(&tv);
+	if (!tap_check(r == 0, "VM for a VMM that ignores kicks (%d)", r)) {
+		vm_free(&vm);
+		return;
+	}
+	/* The guest spins, its VMM re-runs it whatever happens. */
+	l = (struct loop){ .vm = &vm, .cmds = cmds, .ncmds = 1 };
+	pthread_create(&t[0], NULL, stubborn_runner, &l);
+	pthread_create(&t[1], NULL, stubborn_runner, &l);
+	pthread_create(&late, NULL, spin_release_late, &vm);
+	usleep(300000);
+	pin_to_cpu(0);
+	t0 = now_ns();
+	r = gh_ioctl(vm.fd, GUNYAH_VM_REMOVE_FUNCTION, &fn);
+	ms = (now_ns() - t0) / 1000000;
+	pin_to_cpu(-1);
+	pthread_join(t[0], &ret[0]);
+	pthread_join(t[1], &ret[1]);
+	tap_check(r == 0 && ms < 1000,
+		  "REMOVE_FUNCTION while the VMM keeps clearing immediate_exit: %llu ms (%d)",
+		  (unsigned long long)ms, r);
+	tap_check((long)ret[0] == -ENODEV && (long)ret[1] == -ENODEV,
+		  "... the RUNs of both its threads then fail with ENODEV (%ld, %ld)",
+		  (long)ret[0], (long)ret[1]);
+	__atomic_store_n((uint64_t *)(vm.mem + SPIN_FLAG), 1, __ATOMIC_RELAXED);
+	pthread_join(late, NULL);
+	vm_free(&vm);
+}
+
 static void test_killed_vmm(void)
 {
 	struct hyp_stats h0, h1;
@@ -564,6 +793,8 @@ int main(void)
 	test_two_vcpus_and_reset();
 	test_wfi_and_signals();
 	test_shared_spin_release();
+	test_spin_keeps_host_ticking();
+	test_remove_stubborn_vcpu();
 	test_killed_vmm();
 	hyp_stats(&h1);
 	tap_check(hyp_stats_equal(&h0, &h1), "hypervisor counts back to where they were");
