@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "../../selftests/gunyah/tap.h"
-#include "../hyp/fdt.h"
+#include "../hyp/lib/fdt.h"
 
 #define NR_MUTANTS	4000
 #define MAX_WALK	100000

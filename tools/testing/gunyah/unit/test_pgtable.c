@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../../selftests/gunyah/tap.h"
-#include "../hyp/pgtable.h"
+#include "../hyp/arch/pgtable.h"
 
 #define GIB	BIT_ULL(30)
 #define MIB	BIT_ULL(20)

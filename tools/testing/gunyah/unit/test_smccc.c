@@ -4,7 +4,7 @@
  * on the build host.
  */
 #include "../../selftests/gunyah/tap.h"
-#include "../hyp/smccc.h"
+#include "../hyp/arch/smccc.h"
 
 static const struct {
 	uint64_t id;

@@ -7,7 +7,7 @@
 
 . /tests/lib/tap.sh
 
-# What the test hypervisor reports (tools/testing/gunyah/hyp/hypercalls.h).
+# What the test hypervisor reports (tools/testing/gunyah/hyp/core/hypercalls.h).
 if [ "$GH_PROFILE" = oss ]; then
 	variant=0x51
 	rm_glob='/sys/bus/platform/devices/*qcom,resource-manager-rpc@*'
