@@ -43,7 +43,8 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus)
 	u32 hw = 0;
 
 	if (nr_vcpus > GUEST_MAX_VCPUS || sizeof(struct guest) > PAGE_SIZE ||
-	    sizeof(struct vcpu) > PAGE_SIZE)
+	    sizeof(struct vcpu) > PAGE_SIZE || sizeof(struct vgic) > PAGE_SIZE ||
+	    VGIC_MAX_SPIS * sizeof(struct vgic_irq) > PAGE_SIZE)
 		return NULL;
 	g = page_alloc();
 	if (!g)
@@ -63,6 +64,12 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus)
 	}
 	g->vmid = vmid;
 	g->hw_vmid = (u8)hw;
+	g->vgic = page_alloc();
+	g->vgic_spis = page_alloc();
+	if (!g->vgic || !g->vgic_spis) {
+		guest_destroy(g);
+		return NULL;
+	}
 	for (u32 i = 0; i < 4; i++) {
 		g->extents[i].guest = g;
 		g->extents[i].label = i;
@@ -80,7 +87,76 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus)
 		g->vcpus[i] = v;
 		g->nr_vcpus++;
 	}
+	guest_vgic_setup(g, GUEST_GICD_DEFAULT, GUEST_GICD_DEFAULT - nr_vcpus * VGIC_REDIST_STRIDE);
 	return g;
+}
+
+static void guest_vgic_acked(struct vgic *vg, u32 intid)
+{
+	struct guest *g = vg->ctx;
+
+	doorbell_acked(g, intid);
+}
+
+/**
+ * guest_vgic_setup() - the guest's virtual GIC in its reset state
+ * @g: the guest, with its vCPUs
+ * @dist_base: guest address of the distributor
+ * @redist_base: guest address of the first redistributor
+ *
+ * Each vCPU's affinity is its MPIDR (VMPIDR_EL2).
+ */
+void guest_vgic_setup(struct guest *g, u64 dist_base, u64 redist_base)
+{
+	u64 mpidr[GUEST_MAX_VCPUS];
+
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		mpidr[i] = g->vcpus[i]->ctx.sys[SYS_VMPIDR];
+	vgic_init(g->vgic, g->nr_vcpus, VGIC_MAX_SPIS, mpidr, dist_base, redist_base,
+		  g->vgic_spis);
+	g->vgic->acked = guest_vgic_acked;
+	g->vgic->ctx = g;
+}
+
+/**
+ * guest_vgic_kick() - make vCPUs notice interrupts that became pending
+ * @g: the guest
+ * @vcpus: bit mask of vCPUs
+ *
+ * A vCPU blocked in WFI gets its wake-up interrupt raised for the host; a
+ * running one lists the interrupt at its next entry.  Called with
+ * guest_lock held.
+ */
+void guest_vgic_kick(struct guest *g, u32 vcpus)
+{
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		if ((vcpus & BIT(i)) && g->vcpus[i]->in_wfi)
+			gic_raise_host_spi(g->vcpus[i]->wake_virq);
+}
+
+/**
+ * guest_vgic_line() - drive the line of one of the guest's SPIs
+ * @g: the guest
+ * @intid: the SPI
+ * @level: its new level
+ *
+ * Called with guest_lock held.
+ */
+void guest_vgic_line(struct guest *g, u32 intid, bool level)
+{
+	guest_vgic_kick(g, vgic_set_line(g->vgic, 0, intid, level));
+}
+
+/**
+ * guest_vgic_pulse() - an edge on one of the guest's SPIs
+ * @g: the guest
+ * @intid: the SPI
+ *
+ * Called with guest_lock held.
+ */
+void guest_vgic_pulse(struct guest *g, u32 intid)
+{
+	guest_vgic_kick(g, vgic_pulse(g->vgic, 0, intid));
 }
 
 bool guest_in_dp_range(const struct guest *g, u64 ipa)
@@ -108,6 +184,10 @@ void guest_destroy(struct guest *g)
 		vcpu_forget(g->vcpus[i]);
 		page_free(g->vcpus[i]);
 	}
+	if (g->vgic)
+		page_free(g->vgic);
+	if (g->vgic_spis)
+		page_free(g->vgic_spis);
 	if (g->s2.root) {
 		guest_tlb_flush(g);
 		pgtable_destroy(&g->s2);

@@ -11,11 +11,16 @@
 #ifndef HYP_GUEST_H
 #define HYP_GUEST_H
 
+#include "doorbell.h"
 #include "hyp.h"
 #include "pgtable.h"
+#include "vgic.h"
 
 #define GUEST_MAX_VCPUS		8
-#define GUEST_NR_LRS		4
+#define GUEST_NR_LRS		VGIC_NR_LRS
+#define GUEST_MAX_BELLS		16
+/* Where the virtual GIC is when the guest's DT does not say (ABI sheet §6.4) */
+#define GUEST_GICD_DEFAULT	0x3fff0000UL
 
 enum guest_sysreg {
 	SYS_SCTLR, SYS_CPACR, SYS_TTBR0, SYS_TTBR1, SYS_TCR, SYS_ESR, SYS_AFSR0, SYS_AFSR1,
@@ -92,6 +97,12 @@ struct guest {
 	} dp[GUEST_MAX_DP_RANGES];
 	/* Called once when the guest powers off or resets (RM exit type). */
 	void (*exited_cb)(struct guest *g, u16 exit_type);
+	/* its virtual GIC (a page) and the state of its SPIs (another) */
+	struct vgic *vgic;
+	struct vgic_irq *vgic_spis;
+	/* doorbells it receives; the RM hands their capabilities to the host */
+	u32 nr_bells;
+	struct doorbell bell[GUEST_MAX_BELLS];
 };
 
 /* vcpu_run run states */
@@ -115,6 +126,10 @@ void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1);
 void guest_stop(struct guest *g);
 
 void guest_tlb_flush(struct guest *g);
+void guest_vgic_setup(struct guest *g, u64 dist_base, u64 redist_base);
+void guest_vgic_line(struct guest *g, u32 intid, bool level);
+void guest_vgic_pulse(struct guest *g, u32 intid);
+void guest_vgic_kick(struct guest *g, u32 vcpus);
 bool guest_in_dp_range(const struct guest *g, u64 ipa);
 void addrspace_hypercall(struct trap_frame *f, unsigned int nr);
 void vcpu_reset(struct vcpu *v);

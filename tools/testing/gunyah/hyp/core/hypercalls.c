@@ -5,6 +5,7 @@
  * Arguments arrive in x1.., results leave in x0 (error) and x1.. (values).
  * Unknown call numbers return UNIMPLEMENTED, as real Gunyah does.
  */
+#include "doorbell.h"
 #include "fault.h"
 #include "guest.h"
 #include "host_mem.h"
@@ -111,6 +112,10 @@ void gunyah_hypercall(struct trap_frame *f, unsigned int nr)
 	case GH_HVC_ADDRSPACE_UNMAP:
 	case GH_HVC_MEMEXTENT_DONATE:
 		addrspace_hypercall(f, nr);
+		break;
+	case GH_HVC_BELL_SEND:
+	case GH_HVC_BELL_SET_MASK:
+		doorbell_hypercall(f, nr);
 		break;
 	case GH_HVC_VCPU_RUN:
 		vcpu_run(f);

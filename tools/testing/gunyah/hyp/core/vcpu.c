@@ -23,8 +23,11 @@
  * has passed.  Whatever the guest does (spin, loop on its own exceptions
  * at EL1 without ever trapping), the host gets its CPU back within a tick.
  *
- * Guest interrupts are injected through the list registers; the guest's
- * virtual timer (PPI 27) is the only source handled here.
+ * Guest interrupts come from the guest's virtual GIC (vgic.c): its list
+ * registers are filled before every entry and folded back after every
+ * exit; accesses to its distributor and redistributors and its writes to
+ * ICC_SGI1R_EL1 are emulated here without a trip to the host.  Sources:
+ * the virtual timer (PPI 27), SGIs, doorbells (SPIs).
  */
 #include "cspace.h"
 #include "gic.h"
@@ -75,9 +78,6 @@
 
 #define ICH_HCR_EN	BIT(0)
 #define MAX_EXITS_PER_RUN	256
-#define LR_PENDING	BIT_ULL(62)
-#define LR_GROUP1	BIT_ULL(60)
-#define LR_STATE_MASK	(3ULL << 62)
 
 /* Host EL1 state around a guest run, one per physical CPU. */
 static struct {
@@ -322,28 +322,7 @@ static void host_timer_guard(u32 c, const u64 *sys)
 	guest_unlock();
 }
 
-static bool lr_has_pending(const struct vcpu *v)
-{
-	for (unsigned int i = 0; i < GUEST_NR_LRS; i++)
-		if (v->ctx.ich_lr[i] & LR_STATE_MASK)
-			return true;
-	return false;
-}
-
-static void inject_virq(struct vcpu *v, u32 intid)
-{
-	for (unsigned int i = 0; i < GUEST_NR_LRS; i++)
-		if ((v->ctx.ich_lr[i] & LR_STATE_MASK) && (u32)v->ctx.ich_lr[i] == intid)
-			return;		/* already pending or active */
-	for (unsigned int i = 0; i < GUEST_NR_LRS; i++) {
-		if (!(v->ctx.ich_lr[i] & LR_STATE_MASK)) {
-			v->ctx.ich_lr[i] = LR_PENDING | LR_GROUP1 | (0xa0ULL << 48) | intid;
-			return;
-		}
-	}
-}
-
-/* Inject the virtual timer if it fired; keep it masked until the guest acts. */
+/* Make the virtual timer's interrupt pending if it fired; mask it until the guest acts. */
 static bool vtimer_check(struct vcpu *v)
 {
 	u64 ctl = v->ctx.sys[SYS_CNTV_CTL];
@@ -352,7 +331,9 @@ static bool vtimer_check(struct vcpu *v)
 	    v->ctx.sys[SYS_CNTV_CVAL] > counter())
 		return false;
 	v->ctx.sys[SYS_CNTV_CTL] = ctl | CNT_IMASK;
-	inject_virq(v, INTID_VTIMER);
+	guest_lock();
+	vgic_pulse(v->guest->vgic, v->index, INTID_VTIMER);
+	guest_unlock();
 	return true;
 }
 
@@ -554,6 +535,53 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 	}
 }
 
+static void mmio_resume(struct vcpu *v, u64 value, u64 action);
+
+/* A trapped system register access of the guest: its SGIs, or undefined. */
+static void guest_sysreg(struct vcpu *v, u64 esr)
+{
+	u32 rt = (esr >> 5) & 0x1f;
+	u64 val = rt == 31 ? 0 : v->ctx.x[rt];
+
+	switch (esr & 0x3ffc1f) {	/* Op0, Op2, Op1, CRn, CRm and the direction */
+	case 0x3a3016:			/* write ICC_SGI1R_EL1 */
+		guest_lock();
+		guest_vgic_kick(v->guest, vgic_send_sgi(v->guest->vgic, v->index, val));
+		guest_unlock();
+		break;
+	case 0x3c3016:			/* write ICC_ASGI1R_EL1: no other security state */
+	case 0x3e3016:			/* write ICC_SGI0R_EL1: Group 0 SGIs are not modelled */
+		break;
+	default:
+		printf("VM %u vCPU %u: system register trap ESR %lx at PC %lx: undef\n",
+		       v->guest->vmid, v->index, esr, v->ctx.pc);
+		inject_undef(v);
+		return;
+	}
+	v->ctx.pc += 4;
+}
+
+/* A guest access to its virtual GIC's frames, emulated here. */
+static void guest_vgic_mmio(struct vcpu *v, u64 ipa, u64 esr, u32 size, u32 rt)
+{
+	u64 val = 0;
+	u32 kick;
+
+	if (esr & BIT(6))
+		val = rt == 31 ? 0 : v->ctx.x[rt];
+	guest_lock();
+	kick = vgic_mmio(v->guest->vgic, v->index, ipa, esr & BIT(6), size, &val);
+	guest_vgic_kick(v->guest, kick);
+	guest_unlock();
+	/* Complete it as the host would complete an MMIO exit. */
+	v->mmio_rt = rt;
+	v->mmio_size = size;
+	v->mmio_sign_extend = esr & BIT(21);
+	v->mmio_64bit = esr & BIT(15);
+	v->pending = esr & BIT(6) ? VCPU_PENDING_MMIO_WRITE : VCPU_PENDING_MMIO_READ;
+	mmio_resume(v, val, 0);
+}
+
 /* A guest data abort outside its memory: MMIO for the host, or a fault. */
 static bool guest_dabt(struct vcpu *v, struct trap_frame *f, u64 esr, u64 far, u64 hpfar)
 {
@@ -566,6 +594,10 @@ static bool guest_dabt(struct vcpu *v, struct trap_frame *f, u64 esr, u64 far, u
 		/* Demand paging: the host provides the page, then the access is retried. */
 		set_result(f, VCPU_STATE_PAGE_FAULT, ipa & ~0xfffUL, (esr & BIT(6)) ? 1 : 0, 0);
 		return false;
+	}
+	if (vgic_is_mmio(v->guest->vgic, ipa) && (esr & BIT(24))) {
+		guest_vgic_mmio(v, ipa, esr, size, rt);
+		return true;
 	}
 	if (!(esr & BIT(24))) {
 		/* No syndrome (e.g. LDP, writeback): not emulable. */
@@ -622,7 +654,7 @@ void vcpu_run(struct trap_frame *f)
 	s64 err = 0;
 	u64 esr, far, hpfar, exit;
 	unsigned int handled = 0;
-	bool go_on;
+	bool go_on, pending;
 
 	/*
 	 * Look the vCPU up under guest_lock: VM_RESET deletes the vCPU
@@ -663,7 +695,10 @@ void vcpu_run(struct trap_frame *f)
 		}
 		vtimer_check(v);
 		if (v->in_wfi) {
-			if (!lr_has_pending(v)) {
+			guest_lock();
+			pending = vgic_has_pending(v->guest->vgic, v->index);
+			guest_unlock();
+			if (!pending) {
 				u64 ctl = v->ctx.sys[SYS_CNTV_CTL];
 
 				if ((ctl & (CNT_ENABLE | CNT_IMASK)) == CNT_ENABLE) {
@@ -685,7 +720,13 @@ void vcpu_run(struct trap_frame *f)
 			set_result(f, VCPU_STATE_READY, 0, 0, 0);
 			break;
 		}
+		guest_lock();
+		vgic_flush_lrs(v->guest->vgic, v->index, v->ctx.ich_lr);
+		guest_unlock();
 		exit = run_guest(v, cpu, &esr, &far, &hpfar);
+		guest_lock();
+		vgic_sync_lrs(v->guest->vgic, v->index, v->ctx.ich_lr);
+		guest_unlock();
 
 		if (exit == EXIT_IRQ) {
 			/* The guest's own timer, or an interrupt for the host. */
@@ -722,6 +763,9 @@ void vcpu_run(struct trap_frame *f)
 			break;
 		case EC_DABT_LOW:
 			go_on = guest_dabt(v, f, esr, far, hpfar);
+			break;
+		case EC_SYSREG:
+			guest_sysreg(v, esr);
 			break;
 		case EC_IABT_LOW:
 			if (guest_in_dp_range(v->guest, ((hpfar >> 4) << 12))) {

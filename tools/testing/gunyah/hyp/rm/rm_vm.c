@@ -22,6 +22,7 @@
  * and no address-space or memory-extent resources.
  */
 #include "cspace.h"
+#include "doorbell.h"
 #include "fdt.h"
 #include "guest.h"
 #include "rm.h"
@@ -143,7 +144,8 @@ static void destroy_resources(struct rm_vm *vm)
 		free_virq(vm->vcpus[i].virq);
 	}
 	for (u32 i = 0; i < vm->nr_bells; i++)
-		cspace_delete(vm->bells[i].cap);
+		if (vm->bells[i].cap)
+			cspace_delete(vm->bells[i].cap);
 	if (vm->guest) {
 		guest_destroy(vm->guest);
 		vm->guest = NULL;
@@ -175,6 +177,34 @@ static void rm_guest_exited(struct guest *g, u16 exit_type)
 		rm_notify(RM_NOTIF_VM_EXITED, n, sizeof(n));
 	}
 	rm_unlock();
+}
+
+/*
+ * The virtual GIC goes where the guest's arm,gic-v3 node puts it (reg:
+ * distributor, then redistributors), else where the ABI sheet says.
+ */
+static void vm_setup_vgic(struct rm_vm *vm, const struct fdt *fdt)
+{
+	u64 dist = GUEST_GICD_DEFAULT;
+	u64 redist = dist - (u64)vm->guest->nr_vcpus * VGIC_REDIST_STRIDE;
+	int node;
+
+	for (node = fdt_first_subnode(fdt, fdt_root(fdt)); node >= 0;
+	     node = fdt_next_subnode(fdt, node)) {
+		u32 c[8];
+		bool ok = true;
+
+		if (!fdt_prop_string_is(fdt, node, "compatible", "arm,gic-v3"))
+			continue;
+		for (u32 i = 0; i < 8 && ok; i++)
+			ok = fdt_prop_u32_index(fdt, node, "reg", i, &c[i]);
+		if (ok) {
+			dist = (u64)c[0] << 32 | c[1];
+			redist = (u64)c[4] << 32 | c[5];
+		}
+		break;
+	}
+	guest_vgic_setup(vm->guest, dist, redist);
 }
 
 /* Read the VM's configuration and create its resources: an RM error. */
@@ -219,20 +249,36 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/memory");
 	vm->mem_base_set = node >= 0 && fdt_prop_u64(&fdt, node, "base-address", &vm->mem_base);
 
+	vm_setup_vgic(vm, &fdt);
+
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/vdevices");
 	for (node = node < 0 ? node : fdt_first_subnode(&fdt, node); node >= 0;
 	     node = fdt_next_subnode(&fdt, node)) {
-		u32 label;
+		struct doorbell *b;
+		u32 label, type = 0, spi = 0, flags = 0;
 
 		if (!fdt_prop_string_is(&fdt, node, "vdevice-type", "doorbell"))
 			continue;
 		if (!fdt_prop_u32(&fdt, node, "label", &label))
 			return RM_ERROR_VALIDATE_FAILED;
+		/* The guest's interrupt: <0 (SPI) number flags>, 1 edge, 4 level. */
+		if (fdt_getprop(&fdt, node, "interrupts", NULL) &&
+		    (!fdt_prop_u32_index(&fdt, node, "interrupts", 0, &type) ||
+		     !fdt_prop_u32_index(&fdt, node, "interrupts", 1, &spi) ||
+		     !fdt_prop_u32_index(&fdt, node, "interrupts", 2, &flags) || type != 0 ||
+		     spi >= VGIC_MAX_SPIS))
+			return RM_ERROR_VALIDATE_FAILED;
 		if (vm->nr_bells == MAX_BELLS)
 			return RM_ERROR_NORESOURCE;
+		b = &vm->guest->bell[vm->nr_bells];
+		doorbell_init(b, vm->guest, fdt_getprop(&fdt, node, "interrupts", NULL) ?
+			      VGIC_NR_PRIVATE + spi : 0, (flags & 0xf) == 4);
+		vm->guest->nr_bells = vm->nr_bells + 1;
 		vm->bells[vm->nr_bells].label = label;
-		vm->bells[vm->nr_bells].cap = cspace_create(CAP_TYPE_DOORBELL,
-							    CAP_RIGHT_DOORBELL_SEND, vm, &herr);
+		/* The host rings it, and sets its masks (the v17 irqfd does). */
+		vm->bells[vm->nr_bells].cap =
+			cspace_create(CAP_TYPE_DOORBELL,
+				      CAP_RIGHT_DOORBELL_SEND | CAP_RIGHT_DOORBELL_RECV, b, &herr);
 		vm->nr_bells++;
 		if (herr)
 			return RM_ERROR_NORESOURCE;
@@ -524,6 +570,11 @@ static void vm_reset(const struct rm_request *req, struct rm_vm *vm)
 		for (u32 i = 0; i < vm->nr_vcpus; i++) {
 			cspace_delete(vm->vcpus[i].cap);
 			vm->vcpus[i].cap = 0;
+		}
+		/* Nor may a doorbell be rung into a guest that is going. */
+		for (u32 i = 0; i < vm->nr_bells; i++) {
+			cspace_delete(vm->bells[i].cap);
+			vm->bells[i].cap = 0;
 		}
 		guest_unlock();
 	}
