@@ -276,6 +276,8 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 	}
 
 	for (;;) {
+		/* Exits handled in the kernel (ioeventfd, paging) loop here: stay fair. */
+		cond_resched();
 		if (gunyah_vcpu_must_exit(vcpu) || signal_pending(current)) {
 			ret = -EINTR;
 			break;
@@ -320,8 +322,12 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 			continue;
 		case GUNYAH_VCPU_ADDRSPACE_VMMIO_READ:
 		case GUNYAH_VCPU_ADDRSPACE_VMMIO_WRITE:
-			/* Shared guest memory arrives on first touch, as MMIO. */
 			write = resp.state == GUNYAH_VCPU_ADDRSPACE_VMMIO_WRITE;
+			/* A write an ioeventfd takes is done here: resume with EMULATE. */
+			if (write && !gunyah_vm_mmio_write(vcpu->ghvm, resp.state_data[0],
+							   resp.state_data[1], resp.state_data[2]))
+				continue;
+			/* Shared guest memory arrives on first touch, as MMIO. */
 			if (!gunyah_vm_share_page(vcpu->ghvm, resp.state_data[0], write)) {
 				resume_data[1] = GUNYAH_HV_RESUME_RETRY;
 				continue;

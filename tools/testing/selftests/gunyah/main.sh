@@ -23,4 +23,6 @@ sed 's/^/   /' /tmp/vmm.out
 check "the sample VMM ran the guest to completion" [ $rc -eq 0 ]
 check "the guest printed its greeting" grep -q "Hello from a Gunyah guest" /tmp/vmm.out
 check "its second vCPU came up" grep -q "Hello from vCPU 1" /tmp/vmm.out
+check "its UART interrupts came through an irqfd, its notifications through an ioeventfd" \
+	grep -qE "irqfd: [1-9][0-9]*; notifications through the ioeventfd: 2$" /tmp/vmm.out
 finish

@@ -3,7 +3,9 @@
 #
 # The sample VMM with the sample guest: shared and lent memory, one to
 # four vCPUs; the guest's console output must come through the emulated
-# UART and the VM must power off cleanly.
+# UART, whose interrupt reaches the guest through an irqfd, its
+# notifications must reach the VMM through an ioeventfd, and the VM must
+# power off cleanly.
 
 . /tests/lib/tap.sh
 
@@ -19,6 +21,10 @@ for mode in "" "-l"; do
 			sh -c "echo \"\$0\" | grep -q 'All $n vCPU(s) said hello'" "$out"
 		check "  ... VM exited by powering off (status 2, type 1)" \
 			sh -c "echo \"\$0\" | grep -q 'VM exited: status 2, exit type 1'" "$out"
+		# vCPU 0 waits for the UART's interrupt after each of its two lines,
+		# then writes the notification register once.
+		check "  ... UART interrupts came through the irqfd, two notifications through the ioeventfd" \
+			sh -c "echo \"\$0\" | grep -qE 'irqfd: [1-9][0-9]*; notifications through the ioeventfd: 2\$'" "$out"
 	done
 done
 out=$(gunyah-vmm -c 9 $guest 2>&1)

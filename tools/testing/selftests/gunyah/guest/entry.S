@@ -30,6 +30,18 @@ secondary_entry:
 2:	wfi
 	b	2b
 
+	/* A secondary that runs commands, like the boot vCPU. */
+	.global secondary_loop_entry
+secondary_loop_entry:
+	mov	sp, x0
+	adrp	x1, vectors
+	add	x1, x1, :lo12:vectors
+	msr	vbar_el1, x1
+	isb
+	bl	secondary_loop
+3:	wfi
+	b	3b
+
 .macro ventry handler
 	.align	7
 	sub	sp, sp, #256

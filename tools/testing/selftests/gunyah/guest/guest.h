@@ -7,10 +7,13 @@
 
 #include <stdint.h>
 
+typedef uint32_t u32;
 typedef uint64_t u64;
 
 extern char stack_top[];
 void secondary_entry(void);
+void secondary_loop_entry(void);
+void secondary_loop(void);
 void guest_main(void);
 void secondary_main(void);
 void sync_handler(void);

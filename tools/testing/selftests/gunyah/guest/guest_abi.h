@@ -31,7 +31,21 @@
 #define CMD_STORE		13	/* store STORE_VALUE at guest address ARG, report a load */
 #define CMD_LOAD		14	/* report the 64-bit value at guest address ARG */
 
+/* Interrupts (the virtual GIC, doorbells); numbered apart from the rest. */
+#define CMD_CPU_ON_LOOP		32	/* PSCI CPU_ON of vCPU ARG, which runs commands too */
+#define CMD_IRQ_SETUP		33	/* SPI: ARG = intid | level << 16 | target Aff0 << 32 */
+#define CMD_IRQ_COUNT		34	/* report how often this vCPU took INTID ARG (< 128) */
+#define CMD_IRQ_WAIT		35	/* WFI until INTID ARG & 0xffff came ARG >> 32 times here */
+#define CMD_IRQ_PENDING		36	/* report GICD_ISPENDR's bit for INTID ARG */
+#define CMD_IRQ_MASK		37	/* ARG 1: mask IRQs (PSTATE.I), 0: unmask */
+#define CMD_SGI			38	/* write ARG to ICC_SGI1R_EL1 */
+
 #define STORE_VALUE		0x1122334455667788ULL
+
+/* Where the test DTs put the virtual GIC (guest-*.dts). */
+#define GUEST_GICD		0x3fff0000
+#define GUEST_GICR		0x3fef0000
+#define GUEST_GICR_STRIDE	0x20000
 
 #define GUEST_UART_DR		0x09000000
 

@@ -13,6 +13,8 @@
 #define PSCI_SYSTEM_RESET	0x84000009UL
 
 static u64 timer_fired;
+/* Interrupts taken, per vCPU (Aff0) and INTID. */
+static u64 irq_count[8][128];
 
 static inline u64 mmio_read64(u64 a)
 {
@@ -27,12 +29,30 @@ static inline void mmio_write64(u64 a, u64 v)
 	asm volatile("str %0, [%1]" : : "r"(v), "r"(a) : "memory");
 }
 
+static inline u64 mmio_read32(u64 a)
+{
+	unsigned int v;
+
+	asm volatile("ldr %w0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return v;
+}
+
+static inline void mmio_write32(u64 a, u64 v)
+{
+	asm volatile("str %w0, [%1]" : : "r"(v), "r"(a) : "memory");
+}
+
 #define SYSREG_READ(r) ({ u64 __v; asm volatile("mrs %0, " #r : "=r"(__v)); __v; })
 #define SYSREG_WRITE(v, r)						\
 	do {								\
 		u64 __w = (v);						\
 		asm volatile("msr " #r ", %0" : : "r"(__w));		\
 	} while (0)
+
+static u64 *irq_counter(u64 intid)
+{
+	return &irq_count[SYSREG_READ(mpidr_el1) & 7][intid & 127];
+}
 
 static void do_write(unsigned int size, u64 v)
 {
@@ -110,11 +130,57 @@ void irq_handler(void)
 {
 	u64 intid = SYSREG_READ(S3_0_C12_C12_0);	/* ICC_IAR1_EL1 */
 
+	if (intid >= 1020)
+		return;					/* spurious */
 	if (intid == 27) {
 		SYSREG_WRITE(0, cntv_ctl_el0);
 		__atomic_store_n(&timer_fired, intid, __ATOMIC_RELAXED);
 	}
+	__atomic_fetch_add(irq_counter(intid), 1, __ATOMIC_RELAXED);
 	SYSREG_WRITE(intid, S3_0_C12_C12_1);		/* ICC_EOIR1_EL1 */
+}
+
+/* This vCPU's redistributor: wake it, SGIs and PPIs in group 1, the timer on. */
+static void gic_cpu_init(void)
+{
+	u64 rd = GUEST_GICR + (SYSREG_READ(mpidr_el1) & 0xff) * GUEST_GICR_STRIDE;
+
+	mmio_write32(rd + 0x14, 0);			/* GICR_WAKER */
+	mmio_write32(rd + 0x10080, 0xffffffff);		/* GICR_IGROUPR0 */
+	mmio_write32(rd + 0x10418, 0xa0000000);		/* GICR_IPRIORITYR6: PPI 27 */
+	mmio_write32(rd + 0x10100, 1U << 27);		/* GICR_ISENABLER0 */
+	SYSREG_WRITE(0xff, S3_0_C4_C6_0);		/* ICC_PMR_EL1 */
+	SYSREG_WRITE(1, S3_0_C12_C12_7);		/* ICC_IGRPEN1_EL1 */
+	asm volatile("isb");
+}
+
+/* An SPI: ARG = intid | level << 16 | target Aff0 << 32. */
+static void irq_setup(u64 arg)
+{
+	u32 intid = arg & 0xffff, bit = 1U << (intid % 32);
+	u64 cfg = GUEST_GICD + 0xc00 + 4 * (intid / 16);
+	u32 shift = 2 * (intid % 16) + 1;
+
+	mmio_write32(GUEST_GICD + 0x80 + 4 * (intid / 32),
+		     mmio_read32(GUEST_GICD + 0x80 + 4 * (intid / 32)) | bit);
+	mmio_write32(GUEST_GICD + 0x400 + (intid & ~3U),
+		     (mmio_read32(GUEST_GICD + 0x400 + (intid & ~3U)) &
+		      ~(0xffU << 8 * (intid % 4))) | 0xa0U << 8 * (intid % 4));
+	mmio_write32(cfg, (mmio_read32(cfg) & ~(1U << shift)) |
+		     ((arg >> 16) & 1 ? 0 : 1U << shift));
+	mmio_write64(GUEST_GICD + 0x6000 + 8 * intid, (arg >> 32) & 0xff);
+	mmio_write32(GUEST_GICD + 0x100 + 4 * (intid / 32), bit);
+}
+
+/* WFI until INTID (arg & 0xffff) was taken (arg >> 32) times. */
+static u64 irq_wait(u64 arg)
+{
+	u64 *count = irq_counter(arg & 0xffff);
+
+	while (__atomic_load_n(count, __ATOMIC_RELAXED) < arg >> 32)
+		asm volatile("msr daifset, #2; isb; wfi; msr daifclr, #2; isb; msr daifset, #2"
+			     : : : "memory");
+	return __atomic_load_n(count, __ATOMIC_RELAXED);
 }
 
 static void wfi_timer(u64 ticks)
@@ -122,8 +188,6 @@ static void wfi_timer(u64 ticks)
 	u64 start = SYSREG_READ(cntvct_el0);
 
 	__atomic_store_n(&timer_fired, 0, __ATOMIC_RELAXED);
-	SYSREG_WRITE(0xff, S3_0_C4_C6_0);		/* ICC_PMR_EL1 */
-	SYSREG_WRITE(1, S3_0_C12_C12_7);		/* ICC_IGRPEN1_EL1 */
 	SYSREG_WRITE(start + ticks, cntv_cval_el0);
 	SYSREG_WRITE(1, cntv_ctl_el0);
 	asm volatile("isb");
@@ -139,7 +203,23 @@ void secondary_main(void)
 	smccc_call(PSCI_CPU_OFF, 0, 0, 0);
 }
 
+static void command_loop(void);
+
+void secondary_loop(void)
+{
+	gic_cpu_init();
+	mmio_write64(GUEST_REG_HELLO, SYSREG_READ(mpidr_el1));
+	command_loop();
+}
+
 void guest_main(void)
+{
+	mmio_write32(GUEST_GICD, 2);			/* GICD_CTLR: EnableGrp1 */
+	gic_cpu_init();
+	command_loop();
+}
+
+static void command_loop(void)
 {
 	for (;;) {
 		u64 cmd = mmio_read64(GUEST_REG_CMD);
@@ -215,6 +295,41 @@ void guest_main(void)
 				asm volatile("strb %w0, [%1]" : : "r"(c), "r"(uart) : "memory");
 			}
 			mmio_write64(GUEST_REG_RESULT, arg);
+			break;
+		case CMD_CPU_ON_LOOP: {
+			u64 stack = (u64)stack_top + 0x1000 * (arg + 1);
+			u64 entry = (u64)secondary_loop_entry;
+
+			mmio_write64(GUEST_REG_RESULT, smccc_call(PSCI_CPU_ON, arg, entry, stack));
+			break;
+		}
+		case CMD_IRQ_SETUP:
+			irq_setup(arg);
+			mmio_write64(GUEST_REG_RESULT, 0);
+			break;
+		case CMD_IRQ_COUNT:
+			mmio_write64(GUEST_REG_RESULT,
+				     __atomic_load_n(irq_counter(arg), __ATOMIC_RELAXED));
+			break;
+		case CMD_IRQ_WAIT:
+			mmio_write64(GUEST_REG_RESULT, irq_wait(arg));
+			break;
+		case CMD_IRQ_PENDING:
+			mmio_write64(GUEST_REG_RESULT,
+				     (mmio_read32(GUEST_GICD + 0x200 + 4 * ((arg & 0x3ff) / 32)) >>
+				      (arg % 32)) & 1);
+			break;
+		case CMD_IRQ_MASK:
+			if (arg)
+				asm volatile("msr daifset, #2; isb" : : : "memory");
+			else
+				asm volatile("msr daifclr, #2; isb" : : : "memory");
+			mmio_write64(GUEST_REG_RESULT, 0);
+			break;
+		case CMD_SGI:
+			SYSREG_WRITE(arg, S3_0_C12_C11_5);	/* ICC_SGI1R_EL1 */
+			asm volatile("isb");
+			mmio_write64(GUEST_REG_RESULT, 0);
 			break;
 		default:
 			mmio_write64(GUEST_REG_ERROR, ~0ULL);

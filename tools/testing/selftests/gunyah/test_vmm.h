@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A small VMM for the bare-metal test guest (guest/), shared by the tests
+ * that drive it: VMs with user memory and vCPUs, and a run loop that
+ * answers the guest's command protocol (guest/guest_abi.h) over MMIO.
+ */
+#ifndef GUNYAH_TEST_VMM_H
+#define GUNYAH_TEST_VMM_H
+
+#include <time.h>
+
+#include "guest/guest_abi.h"
+#include "gunyah_util.h"
+
+#define DTB_OFFSET	0x80000
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+struct cmd {
+	uint64_t cmd;
+	uint64_t arg;
+};
+
+struct tvm {
+	int fd;
+	uint8_t *mem;
+	size_t mem_size;
+	int vcpu[2];
+	struct gunyah_vcpu_run *run[2];
+};
+
+/* VMM state for one vCPU loop */
+struct loop {
+	struct tvm *vm;
+	int idx;
+	const struct cmd *cmds;
+	int ncmds;
+	int next;
+	uint64_t data_value;		/* what MMIO reads of DATA return */
+	int read_action;		/* resume action for DATA reads */
+	int retry_left;
+	uint64_t results[64];
+	int nresults;
+	uint64_t last_write;
+	unsigned int last_write_len;
+	uint64_t errors[8];
+	int nerrors;
+	uint64_t hello;
+	int mmio_exits;
+	int data_reads;
+	char uart[128];
+	int uart_len;
+	bool pending_cmd;
+	bool exit_after_data_read;	/* answer a DATA read, then immediate_exit */
+};
+
+/*
+ * A VM running the test guest: @mem_size bytes of user memory at
+ * GUEST_MEM_BASE (shared or lent) with the guest at its start and the
+ * device tree @dtb at DTB_OFFSET, and @nvcpus vCPUs with their run pages.
+ */
+static inline int tvm_make(struct tvm *vm, int dev, const char *dtb, size_t mem_size, bool lend,
+			   int nvcpus)
+{
+	char path[128];
+	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE + DTB_OFFSET };
+	ssize_t n;
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->vcpu[0] = -1;
+	vm->vcpu[1] = -1;
+	vm->mem_size = mem_size;
+	vm->fd = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->fd < 0 || vm->mem == MAP_FAILED)
+		return -ENOMEM;
+	if (lend) {
+		madvise(vm->mem, mem_size, MADV_DONTFORK);
+		madvise(vm->mem, mem_size, MADV_DONTDUMP);
+	}
+	n = load_file(DTB_DIR "test-guest.bin", vm->mem, DTB_OFFSET);
+	if (n <= 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), DTB_DIR "%s", dtb);
+	n = load_file(path, vm->mem + DTB_OFFSET, 0x10000);
+	if (n <= 0)
+		return -ENOENT;
+	cfg.size = n;
+	r = vm_add_region(vm->fd, 0, GUEST_MEM_BASE, vm->mem, mem_size,
+			  GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC, lend);
+	if (!r)
+		r = gh_ioctl(vm->fd, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	for (int i = 0; i < nvcpus && !r; i++) {
+		struct gunyah_fn_vcpu_arg arg = { .id = i };
+		struct gunyah_fn_desc fn = {
+			.type = GUNYAH_FN_VCPU, .arg_size = sizeof(arg), .arg = (uintptr_t)&arg,
+		};
+		long size;
+
+		vm->vcpu[i] = ioctl(vm->fd, GUNYAH_VM_ADD_FUNCTION, &fn);
+		if (vm->vcpu[i] < 0)
+			return -errno;
+		size = ioctl(vm->vcpu[i], GUNYAH_VCPU_MMAP_SIZE);
+		vm->run[i] = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu[i], 0);
+		if (vm->run[i] == MAP_FAILED)
+			return -errno;
+	}
+	return r;
+}
+
+static inline void tvm_free(struct tvm *vm)
+{
+	for (int i = 0; i < 2; i++) {
+		if (vm->vcpu[i] >= 0) {
+			munmap(vm->run[i], 4096);
+			close(vm->vcpu[i]);
+		}
+	}
+	close(vm->fd);
+	munmap(vm->mem, vm->mem_size);
+}
+
+/* Emulate one MMIO exit; returns false when the command list is done. */
+static inline bool handle_mmio(struct loop *l, struct gunyah_vcpu_run *run)
+{
+	uint64_t a = run->mmio.phys_addr, v = 0;
+
+	l->mmio_exits++;
+	memcpy(&v, run->mmio.data, run->mmio.len);
+	if (run->mmio.is_write) {
+		switch (a) {
+		case GUEST_REG_RESULT:
+			if (l->nresults < 64)
+				l->results[l->nresults++] = v;
+			break;
+		case GUEST_REG_ERROR:
+			if (l->nerrors < 8)
+				l->errors[l->nerrors++] = v;
+			break;
+		case GUEST_REG_HELLO:
+			l->hello = v | (1ULL << 63);
+			break;
+		case GUEST_UART_DR:
+			if (l->uart_len < (int)sizeof(l->uart) - 1)
+				l->uart[l->uart_len++] = (char)v;
+			break;
+		case GUEST_REG_DATA:
+			l->last_write = v;
+			l->last_write_len = run->mmio.len;
+			break;
+		}
+		return true;
+	}
+	switch (a) {
+	case GUEST_REG_CMD:
+		if (l->next == l->ncmds) {
+			/* Out of commands: answer this read on the next run_loop(). */
+			l->pending_cmd = true;
+			return false;
+		}
+		v = l->cmds[l->next].cmd;
+		/* Commands without an argument read. */
+		if ((v & 0xff) == CMD_SYSTEM_OFF || (v & 0xff) == CMD_SYSTEM_RESET ||
+		    (v & 0xff) == CMD_NO_SYNDROME)
+			l->next++;
+		break;
+	case GUEST_REG_ARG:
+		/* A VMM that re-runs without answering may get here past the end. */
+		v = l->next < l->ncmds ? l->cmds[l->next++].arg : 0;
+		break;
+	case GUEST_REG_DATA:
+		l->data_reads++;
+		if (l->retry_left) {
+			l->retry_left--;
+			run->mmio.resume_action = GUNYAH_VCPU_RESUME_RETRY;
+			return true;
+		}
+		run->mmio.resume_action = l->read_action;
+		v = l->data_value;
+		if (l->exit_after_data_read)
+			run->immediate_exit = 1;
+		break;
+	}
+	memcpy(run->mmio.data, &v, sizeof(v));
+	return true;
+}
+
+/* Run until the commands are used up (returns 0) or another exit. */
+static inline int run_loop(struct loop *l)
+{
+	struct gunyah_vcpu_run *run = l->vm->run[l->idx];
+	int fd = l->vm->vcpu[l->idx];
+
+	if (l->pending_cmd) {
+		l->pending_cmd = false;
+		if (!handle_mmio(l, run))
+			return 0;
+	}
+	for (;;) {
+		if (ioctl(fd, GUNYAH_VCPU_RUN) < 0)
+			return -errno;
+		if (run->exit_reason != GUNYAH_VCPU_EXIT_MMIO)
+			return run->exit_reason == GUNYAH_VCPU_EXIT_STATUS ? 1000 : 2000;
+		if (!handle_mmio(l, run))
+			return 0;
+	}
+}
+
+#endif
