@@ -6,11 +6,17 @@
  *
  * The image is loaded at the start of guest memory (IPA 0x80000000) and
  * entered there with x0 pointing at a device tree built here with libfdt
- * (memory, CPUs, PSCI, a PL011 UART, and the gunyah-vm-config node the
- * Resource Manager reads).  Memory is shared with the guest, or lent with
- * -l.  One thread per vCPU loops on GUNYAH_VCPU_RUN; the UART's data
- * register is emulated (characters go to standard output), other MMIO
- * reads return 0.  The VMM exits when the VM does, with its status.
+ * (memory, CPUs, PSCI, a GICv3, a PL011 UART, a notification register,
+ * and the gunyah-vm-config node the Resource Manager reads).  Memory is
+ * shared with the guest, or lent with -l.  One thread per vCPU loops on
+ * GUNYAH_VCPU_RUN.
+ *
+ * The PL011 is emulated on MMIO exits (characters go to standard output);
+ * its interrupt (TX empty) reaches the guest through an irqfd on the
+ * doorbell the device tree binds to the UART's SPI.  The notification
+ * register of a tiny device is an ioeventfd: the guest's writes to it
+ * never exit to this VMM, they only count.  Other MMIO reads return 0.
+ * The VMM exits when the VM does, with its status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -29,8 +36,20 @@
 #define GUEST_BASE	0x80000000ULL
 #define DTB_SIZE	0x10000
 #define UART_BASE	0x09000000ULL
+#define UART_SPI	1		/* INTID 33 */
 #define UART_DR		0x00
 #define UART_FR		0x18
+#define UART_IMSC	0x38
+#define UART_RIS	0x3c
+#define UART_MIS	0x40
+#define UART_ICR	0x44
+#define UART_FR_RXFE	0x10
+#define UART_FR_TXFE	0x80
+#define UART_INT_TX	0x20
+#define UART_BELL	1		/* doorbell label of the UART's interrupt */
+#define NOTIFY_BASE	0x0a000000ULL	/* the notification register */
+#define GICD_BASE	0x3fff0000ULL
+#define GICR_BASE	0x3fef0000ULL	/* up to MAX_VCPUS redistributors */
 #define MAX_VCPUS	8
 
 struct vmm {
@@ -40,7 +59,12 @@ struct vmm {
 	int nr_vcpus;
 	int vcpu_fd[MAX_VCPUS];
 	struct gunyah_vcpu_run *run[MAX_VCPUS];
-	pthread_mutex_t out_lock;
+	pthread_mutex_t out_lock;	/* standard output and the UART's registers */
+	__u32 uart_imsc;
+	__u32 uart_ris;
+	int uart_irqfd;			/* raises the UART's interrupt */
+	__u64 uart_irqs;
+	int notify_fd;			/* counts writes to the notification register */
 	int status;
 };
 
@@ -63,6 +87,8 @@ static void die(const char *what)
 /* The guest's device tree, at the end of its memory. */
 static size_t build_dtb(void *buf, size_t size, __u64 mem_size, int nr_vcpus)
 {
+	/* SPI UART_SPI, level-sensitive (the PL011's line is a level). */
+	fdt32_t uart_irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(UART_SPI), cpu_to_fdt32(4) };
 	__u32 gic_phandle = 1;
 
 	FDT_CHECK(fdt_create(buf, size));
@@ -107,10 +133,33 @@ static size_t build_dtb(void *buf, size_t size, __u64 mem_size, int nr_vcpus)
 	FDT_CHECK(fdt_property_string(buf, "method", "hvc"));
 	FDT_CHECK(fdt_end_node(buf));
 
+	FDT_CHECK(fdt_begin_node(buf, "intc@3fff0000"));
+	FDT_CHECK(fdt_property_string(buf, "compatible", "arm,gic-v3"));
+	FDT_CHECK(fdt_property(buf, "interrupt-controller", NULL, 0));
+	FDT_CHECK(fdt_property_u32(buf, "#interrupt-cells", 3));
+	FDT_CHECK(fdt_property_u32(buf, "phandle", gic_phandle));
+	{
+		fdt64_t reg[4] = { cpu_to_fdt64(GICD_BASE), cpu_to_fdt64(0x10000),
+				   cpu_to_fdt64(GICR_BASE), cpu_to_fdt64(0x20000 * MAX_VCPUS) };
+
+		FDT_CHECK(fdt_property(buf, "reg", reg, sizeof(reg)));
+	}
+	FDT_CHECK(fdt_end_node(buf));
+
 	FDT_CHECK(fdt_begin_node(buf, "pl011@9000000"));
 	FDT_CHECK(fdt_property_string(buf, "compatible", "arm,pl011"));
 	{
 		fdt64_t reg[2] = { cpu_to_fdt64(UART_BASE), cpu_to_fdt64(0x1000) };
+
+		FDT_CHECK(fdt_property(buf, "reg", reg, sizeof(reg)));
+	}
+	FDT_CHECK(fdt_property(buf, "interrupts", uart_irq, sizeof(uart_irq)));
+	FDT_CHECK(fdt_end_node(buf));
+
+	FDT_CHECK(fdt_begin_node(buf, "notify@a000000"));
+	FDT_CHECK(fdt_property_string(buf, "compatible", "gunyah,sample-notify"));
+	{
+		fdt64_t reg[2] = { cpu_to_fdt64(NOTIFY_BASE), cpu_to_fdt64(0x1000) };
 
 		FDT_CHECK(fdt_property(buf, "reg", reg, sizeof(reg)));
 	}
@@ -127,6 +176,17 @@ static size_t build_dtb(void *buf, size_t size, __u64 mem_size, int nr_vcpus)
 	FDT_CHECK(fdt_begin_node(buf, "vcpus"));
 	FDT_CHECK(fdt_property_string(buf, "affinity", "proxy"));
 	FDT_CHECK(fdt_end_node(buf));
+	/* The doorbell that raises the UART's interrupt in the guest. */
+	FDT_CHECK(fdt_begin_node(buf, "vdevices"));
+	FDT_CHECK(fdt_property_string(buf, "generate", "/hypervisor"));
+	FDT_CHECK(fdt_begin_node(buf, "bell-1"));
+	FDT_CHECK(fdt_property_string(buf, "vdevice-type", "doorbell"));
+	FDT_CHECK(fdt_property_string(buf, "generate", "/hypervisor/bell-1"));
+	FDT_CHECK(fdt_property_u32(buf, "label", UART_BELL));
+	FDT_CHECK(fdt_property(buf, "peer-default", NULL, 0));
+	FDT_CHECK(fdt_property(buf, "interrupts", uart_irq, sizeof(uart_irq)));
+	FDT_CHECK(fdt_end_node(buf));
+	FDT_CHECK(fdt_end_node(buf));
 	FDT_CHECK(fdt_end_node(buf));
 
 	FDT_CHECK(fdt_end_node(buf));
@@ -134,24 +194,103 @@ static size_t build_dtb(void *buf, size_t size, __u64 mem_size, int nr_vcpus)
 	return fdt_totalsize(buf);
 }
 
+/*
+ * The PL011's interrupt line, under out_lock: while an unmasked interrupt
+ * is raised, signal the irqfd (the doorbell is level: the guest's
+ * acknowledgment lowers it, a new signal raises it again).
+ */
+static void uart_update_irq(struct vmm *v)
+{
+	if (v->uart_ris & v->uart_imsc) {
+		eventfd_write(v->uart_irqfd, 1);
+		v->uart_irqs++;
+	}
+}
+
+/* A UART register access; returns the value read. */
+static __u32 uart_access(struct vmm *v, __u64 off, bool write, __u32 val)
+{
+	__u32 r = 0;
+
+	pthread_mutex_lock(&v->out_lock);
+	switch (off) {
+	case UART_DR:
+		if (write) {
+			putchar(val & 0xff);
+			if ((val & 0xff) == '\n')
+				fflush(stdout);
+			/* The character is gone at once: the TX FIFO is empty again. */
+			v->uart_ris |= UART_INT_TX;
+			uart_update_irq(v);
+		}
+		break;
+	case UART_FR:
+		r = UART_FR_TXFE | UART_FR_RXFE;
+		break;
+	case UART_IMSC:
+		if (write) {
+			v->uart_imsc = val & UART_INT_TX;
+			uart_update_irq(v);
+		}
+		r = v->uart_imsc;
+		break;
+	case UART_RIS:
+		r = v->uart_ris;
+		break;
+	case UART_MIS:
+		r = v->uart_ris & v->uart_imsc;
+		break;
+	case UART_ICR:
+		if (write)
+			v->uart_ris &= ~val;
+		break;
+	}
+	pthread_mutex_unlock(&v->out_lock);
+	return r;
+}
+
 /* Emulate one MMIO access of vCPU @i. */
 static void mmio(struct vmm *v, int i)
 {
 	struct gunyah_vcpu_run *run = v->run[i];
 	__u64 addr = run->mmio.phys_addr;
+	__u32 val = 0;
 
-	if (run->mmio.is_write) {
-		if (addr == UART_BASE + UART_DR) {
-			pthread_mutex_lock(&v->out_lock);
-			putchar(run->mmio.data[0]);
-			if (run->mmio.data[0] == '\n')
-				fflush(stdout);
-			pthread_mutex_unlock(&v->out_lock);
-		}
-		return;
+	memcpy(&val, run->mmio.data, run->mmio.len < 4 ? run->mmio.len : 4);
+	if (addr >= UART_BASE && addr < UART_BASE + 0x1000)
+		val = uart_access(v, addr - UART_BASE, run->mmio.is_write, val);
+	else
+		val = 0;	/* anything else reads as 0, writes are ignored */
+	if (!run->mmio.is_write) {
+		memset(run->mmio.data, 0, sizeof(run->mmio.data));
+		memcpy(run->mmio.data, &val, sizeof(val));
 	}
-	/* UART flags (TX never full) and anything else read as 0. */
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+}
+
+/* The UART's interrupt through an irqfd, the notification register an ioeventfd. */
+static void add_eventfds(struct vmm *v)
+{
+	struct gunyah_fn_irqfd_arg irqfd = {
+		.label = UART_BELL, .flags = GUNYAH_IRQFD_FLAGS_LEVEL,
+	};
+	struct gunyah_fn_ioeventfd_arg ioeventfd = { .addr = NOTIFY_BASE, .len = 0 };
+	struct gunyah_fn_desc fn = { .type = GUNYAH_FN_IRQFD, .arg_size = sizeof(irqfd) };
+
+	v->uart_irqfd = eventfd(0, EFD_CLOEXEC);
+	v->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (v->uart_irqfd < 0 || v->notify_fd < 0)
+		die("eventfd");
+	irqfd.fd = v->uart_irqfd;
+	fn.arg = (uintptr_t)&irqfd;
+	if (ioctl(v->vm, GUNYAH_VM_ADD_FUNCTION, &fn))
+		die("irqfd for the UART");
+	ioeventfd.fd = v->notify_fd;
+	fn = (struct gunyah_fn_desc){
+		.type = GUNYAH_FN_IOEVENTFD, .arg_size = sizeof(ioeventfd),
+		.arg = (uintptr_t)&ioeventfd,
+	};
+	if (ioctl(v->vm, GUNYAH_VM_ADD_FUNCTION, &fn))
+		die("ioeventfd for the notification register");
 }
 
 struct vcpu_arg {
@@ -301,6 +440,7 @@ int main(int argc, char **argv)
 		if (v.run[i] == MAP_FAILED)
 			die("mapping a vCPU's run page");
 	}
+	add_eventfds(&v);
 	if (ioctl(v.vm, GUNYAH_VM_START))
 		die("GUNYAH_VM_START");
 	fflush(stdout);
@@ -311,6 +451,14 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < v.nr_vcpus; i++)
 		pthread_join(threads[i], NULL);
+	{
+		eventfd_t notified = 0;
+
+		eventfd_read(v.notify_fd, &notified);
+		printf("gunyah-vmm: UART interrupts raised through the irqfd: %llu; "
+		       "notifications through the ioeventfd: %llu\n",
+		       (unsigned long long)v.uart_irqs, (unsigned long long)notified);
+	}
 
 	for (int i = 0; i < v.nr_vcpus; i++)
 		close(v.vcpu_fd[i]);

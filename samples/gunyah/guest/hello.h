@@ -11,6 +11,7 @@ extern char stack_top[];
 void secondary_entry(void);
 void hello_main(void);
 void secondary_main(void);
+void irq_handler(void);
 
 static inline u64 smccc_call(u64 fn, u64 a1, u64 a2, u64 a3)
 {
