@@ -259,13 +259,13 @@ static int path_mmio_exit(struct ctx *c, int64_t *s, int *n, char *why, size_t l
 static int path_hvc_null(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 {
 	struct bvm *vm = ctx_vm(c, why, len);
-	uint64_t arg = HVC_PER_BATCH, zero = 0, res = 0;
+	uint64_t arg = HVC_PER_BATCH, zero = 0, res = 0, res0;
 
 	if (!vm)
 		return -1;
 	for (*n = 0; *n < BATCHES; (*n)++) {
 		int64_t t = timed_cmd(vm, CMD_HVC_BENCH, &arg, 1, &res);
-		int64_t t0 = timed_cmd(vm, CMD_HVC_BENCH, &zero, 1, &zero);
+		int64_t t0 = timed_cmd(vm, CMD_HVC_BENCH, &zero, 1, &res0);
 
 		if (t < 0 || t0 < 0)
 			return why_set(why, len, "CMD_HVC_BENCH: %s",
