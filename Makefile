@@ -6,6 +6,7 @@
 #   make check            build everything, run every test suite
 #   make run              boot the test platform and run the main job
 #   make stress SECS=N SEED=S   fuzzer and kill storm, N s per RM profile
+#   make bench [LOAD=1] [BENCH_ROUNDS=N]   Gunyah against KVM, side by side
 #   make KDIR=/path       build the modules for another arm64 kernel
 #
 # Dependencies (Debian packages, the arm64 kernel and headers) are fetched
@@ -92,8 +93,13 @@ stress: all
 			|| rc=1; \
 	done; exit $$rc
 
+# Not part of "check": the Gunyah/KVM benchmark, BENCH_ROUNDS (default 3)
+# alternating boots of each; LOAD=1 adds a busy loop per build-host CPU.
+bench: all
+	BENCH_ROUNDS="$(BENCH_ROUNDS)" LOAD="$(LOAD)" $(ROOT)/tools/testing/gunyah/bench.sh
+
 clean: modules_clean
 	rm -rf $(BUILD)
 
 .PHONY: all deps modules test_modules modules_clean hyp selftests samples unit lint check run \
-	stress clean
+	stress bench clean

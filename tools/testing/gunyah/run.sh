@@ -3,14 +3,16 @@
 #
 # run.sh: boot the test platform in QEMU and run one suite inside the host.
 #
-#   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|stress] [--nohyp]
-#          [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
+#   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|stress|bench] [--nohyp]
+#          [--kvm] [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
 #          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-lent]
 #
 # The platform: QEMU "virt" (GICv3, 2 CPUs, Cortex-A72, TCG), our test
 # hypervisor at EL2, Debian's arm64 kernel at EL1 with an initramfs holding
 # busybox, the modules and the tests.  --nohyp boots the same kernel
-# without the hypervisor.  --main runs the main job instead of the tests.
+# without the hypervisor; with --kvm also with virtualization=on, so that
+# it boots at EL2 and /dev/kvm exists (the bench suite's KVM side).
+# --main runs the main job instead of the tests.
 # EXTRA (environment) or --extra adds programs to run after the suite.
 # --fuzz-* go to the fuzzer and the kill storm on the kernel command line:
 # each of them runs N/2 seconds (the stress suite), with seed S.
@@ -29,6 +31,7 @@ HERE=$ROOT/tools/testing/gunyah
 PROFILE=v17
 SUITE=
 NOHYP=0
+KVM=0
 TIMEOUT=${TIMEOUT:-600}
 LOG=
 FUZZ_SECS=
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--profile) PROFILE=$2; shift ;;
 	--suite) SUITE=$2; shift ;;
 	--nohyp) NOHYP=1 ;;
+	--kvm) KVM=1 ;;
 	--main) SUITE=main ;;
 	--extra) EXTRAS+=("$2"); shift ;;
 	--timeout) TIMEOUT=$2; shift ;;
@@ -65,7 +69,10 @@ fi
 
 KIMAGE=$(sed -n 's/^KIMAGE := //p' "$DEPS/env.mk")
 TAG=$SUITE-$PROFILE
-[ "$NOHYP" = 1 ] && TAG=$SUITE
+if [ "$NOHYP" = 1 ]; then
+	TAG=$SUITE
+	[ "$SUITE" != nohyp ] && TAG=$SUITE-nohyp
+fi
 mkdir -p "$BUILD/logs" "$BUILD/run"
 LOG=${LOG:-$BUILD/logs/$TAG.log}
 INITRD=$BUILD/run/initramfs-$TAG.cpio
@@ -81,11 +88,13 @@ APPEND+=" watchdog_thresh=5 sysctl.kernel.hung_task_timeout_secs=10 rcupdate.rcu
 [ -n "$FUZZ_SECS" ] && APPEND+=" gh_fuzz_secs=$((FUZZ_SECS / 2))"
 [ -n "$FUZZ_SEED" ] && APPEND+=" gh_fuzz_seed=$FUZZ_SEED"
 [ -n "$FUZZ_LENT" ] && APPEND+=" gh_fuzz_lent=1"
+[ "$NOHYP" = 1 ] && APPEND+=" gh_nohyp=1"
 
 hex() { printf '0x%x' "$1"; }
 rand64() { printf '0x%s' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"; }
 
 if [ "$NOHYP" = 1 ]; then
+	[ "$KVM" = 1 ] && MACHINE+=",virtualization=on"
 	QEMU+=(-M "$MACHINE" -kernel "$KIMAGE" -initrd "$INITRD" -append "$APPEND")
 else
 	# Layout constants shared with the hypervisor (PLAT_*, BOOTCFG_*).

@@ -30,6 +30,15 @@
 #define CMD_PUTS		12	/* print ARG characters read from DATA to the UART */
 #define CMD_STORE		13	/* store STORE_VALUE at guest address ARG, report a load */
 #define CMD_LOAD		14	/* report the 64-bit value at guest address ARG */
+/*
+ * Benchmark commands (bench/); each ARG below is one read of GUEST_REG_ARG,
+ * in this order.
+ */
+#define CMD_HVC_BENCH		15	/* ARG times HVC PSCI_VERSION; report the last answer */
+#define CMD_TOUCH_PAGES		16	/* ARG base, ARG count: store to each page; report count */
+#define CMD_LOAD_PAGES		17	/* ARG base, ARG count, ARG passes: one load per page;
+					 * report the sum of the loaded values
+					 */
 
 /* Interrupts (the virtual GIC, doorbells); numbered apart from the rest. */
 #define CMD_CPU_ON_LOOP		32	/* PSCI CPU_ON of vCPU ARG, which runs commands too */

@@ -7,6 +7,7 @@
 #include "guest.h"
 #include "guest_abi.h"
 
+#define PSCI_VERSION		0x84000000UL
 #define PSCI_CPU_ON		0xc4000003UL
 #define PSCI_CPU_OFF		0x84000002UL
 #define PSCI_SYSTEM_OFF		0x84000008UL
@@ -183,6 +184,25 @@ static u64 irq_wait(u64 arg)
 	return __atomic_load_n(count, __ATOMIC_RELAXED);
 }
 
+/* Stores of 8 bytes at the start of @count pages from @base. */
+static void touch_pages(u64 base, u64 count)
+{
+	for (u64 i = 0; i < count; i++)
+		__atomic_store_n((u64 *)(base + (i << 12)), i + 1, __ATOMIC_RELAXED);
+	mmio_write64(GUEST_REG_RESULT, count);
+}
+
+/* @passes times, one load from each of @count pages from @base, in order. */
+static void load_pages(u64 base, u64 count, u64 passes)
+{
+	u64 sum = 0;
+
+	for (u64 p = 0; p < passes; p++)
+		for (u64 i = 0; i < count; i++)
+			sum += __atomic_load_n((u64 *)(base + (i << 12)), __ATOMIC_RELAXED);
+	mmio_write64(GUEST_REG_RESULT, sum);
+}
+
 static void wfi_timer(u64 ticks)
 {
 	u64 start = SYSREG_READ(cntvct_el0);
@@ -286,6 +306,23 @@ static void command_loop(void)
 				mmio_write64(GUEST_REG_DATA, i);
 			mmio_write64(GUEST_REG_RESULT, arg);
 			break;
+		case CMD_HVC_BENCH: {
+			u64 v = 0;
+
+			for (u64 i = 0; i < arg; i++)
+				v = smccc_call(PSCI_VERSION, 0, 0, 0);
+			mmio_write64(GUEST_REG_RESULT, v);
+			break;
+		}
+		case CMD_TOUCH_PAGES:
+			touch_pages(arg, mmio_read64(GUEST_REG_ARG));
+			break;
+		case CMD_LOAD_PAGES: {
+			u64 count = mmio_read64(GUEST_REG_ARG);
+
+			load_pages(arg, count, mmio_read64(GUEST_REG_ARG));
+			break;
+		}
 		case CMD_PUTS:
 			for (u64 i = 0; i < arg; i++) {
 				u64 c = do_read(1, 0);

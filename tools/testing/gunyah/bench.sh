@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# bench.sh: Gunyah against KVM on the paths a VMM feels (make bench).
+#
+# Boots the test platform BENCH_ROUNDS times (default 3) each way,
+# alternating: the kernel at EL2 with KVM (run.sh --nohyp --kvm), then the
+# same kernel as the Gunyah host on the test hypervisor (v17 profile). Both
+# boots use the same QEMU machine, CPU model, CPU count and memory, and run
+# the "bench" suite: the same test guest and commands, once through the
+# KVM twin and once through the Gunyah twin (selftests/gunyah/bench/).
+#
+# Prints one table, "path | KVM | Gunyah | ratio": for each side the median
+# of the per-boot medians, ratio = Gunyah / KVM (lower is better for
+# Gunyah); then one line "name=ratio" per path, how each path is measured,
+# and the per-boot medians. A path that could not be measured on a side
+# shows n/a and the reason. Numbers are reported, never judged.
+#
+# LOAD=1 runs one busy loop per build-host CPU beside QEMU (killed at the
+# end): the same measurements under load. BENCH_REPORT=1 boots nothing and
+# prints the report of the last run again, from its logs.
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+HERE=$ROOT/tools/testing/gunyah
+ROUNDS=${BENCH_ROUNDS:-3}
+LOAD=${LOAD:-0}
+LOGDIR=$BUILD/logs/bench
+REPORT_ONLY=${BENCH_REPORT:-0}
+HOGS=()
+
+case $ROUNDS in ''|*[!0-9]*|0) echo "bench.sh: BENCH_ROUNDS must be a positive number" >&2; exit 2 ;; esac
+
+stop_hogs() {
+	local pid
+	for pid in "${HOGS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	HOGS=()
+}
+trap stop_hogs EXIT
+trap 'exit 130' INT TERM
+
+start=$(date +%s.%N)
+if [ "$REPORT_ONLY" = 1 ]; then
+	ROUNDS=$(find "$LOGDIR" -name 'kvm-*.log' 2>/dev/null | wc -l)
+	[ "$ROUNDS" -gt 0 ] || { echo "bench.sh: no logs in $LOGDIR" >&2; exit 1; }
+	[ -e "$LOGDIR/load" ] && LOAD=1
+else
+	rm -rf "$LOGDIR"
+	mkdir -p "$LOGDIR"
+	[ "$LOAD" = 1 ] && touch "$LOGDIR/load"
+fi
+if [ "$REPORT_ONLY" != 1 ] && [ "$LOAD" = 1 ]; then
+	for _ in $(seq "$(nproc)"); do
+		( while :; do :; done ) &
+		HOGS+=($!)
+	done
+	echo "bench: under load, ${#HOGS[@]} busy loops on the build host (pids ${HOGS[*]})"
+fi
+failed=0
+[ "$REPORT_ONLY" = 1 ] ||
+	echo "bench: $ROUNDS rounds of KVM (nohyp boot, virtualization=on) then Gunyah (hyp boot, v17)"
+for r in $(seq "$ROUNDS"); do
+	[ "$REPORT_ONLY" = 1 ] && break
+	for side in kvm gunyah; do
+		log=$LOGDIR/$side-$r.log
+		if [ "$side" = kvm ]; then
+			args=(--nohyp --kvm --suite bench)
+		else
+			args=(--profile v17 --suite bench)
+		fi
+		t0=$(date +%s)
+		if "$HERE/run.sh" "${args[@]}" --log "$log" > "$LOGDIR/$side-$r.out" 2>&1; then
+			st="done"
+		else
+			st="FAILED (see $LOGDIR/$side-$r.out)"
+			failed=$((failed + 1))
+		fi
+		echo "bench: round $r $side: $st in $(($(date +%s) - t0)) s"
+	done
+done
+stop_hogs
+end=$(date +%s.%N)
+
+# "@@BENCH side path median n min max" or "@@BENCH side path n/a reason"
+for r in $(seq "$ROUNDS"); do
+	for side in kvm gunyah; do
+		grep -a '^@@BENCH' "$LOGDIR/$side-$r.log" 2>/dev/null | sed "s/^/$r /"
+	done
+done | awk -v load="$LOAD" '
+function med(list,    a, n, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function fmt(ns) {
+	if (ns < 10000)
+		return sprintf("%d ns", ns)
+	if (ns < 1000000)
+		return sprintf("%.1f us", ns / 1000)
+	return sprintf("%.2f ms", ns / 1000000)
+}
+$2 == "@@BENCH-HOW" {
+	if (!($3 in how)) {
+		order[++npaths] = $3
+		h = $0; sub(/^[0-9]+ @@BENCH-HOW [^ ]+ /, "", h); how[$3] = h
+	}
+	next
+}
+$2 == "@@BENCH" {
+	side = $3; path = $4
+	if ($5 == "n/a") {
+		w = $0; sub(/^[0-9]+ @@BENCH [^ ]+ [^ ]+ n\/a /, "", w)
+		na[side, path] = w
+	} else {
+		vals[side, path] = vals[side, path] " " $5
+		per[side, path] = per[side, path] " " fmt($5)
+	}
+}
+END {
+	if (!npaths) { print "bench: no results (see the boot logs)"; exit }
+	printf "\n%-18s | %12s | %12s | %s\n", "path", "KVM", "Gunyah", "ratio"
+	printf "%-18s-+-%12s-+-%12s-+-%s\n", "------------------", "------------", \
+		"------------", "------"
+	for (i = 1; i <= npaths; i++) {
+		p = order[i]
+		k = ("kvm", p) in vals ? med(vals["kvm", p]) : ""
+		g = ("gunyah", p) in vals ? med(vals["gunyah", p]) : ""
+		ratio[p] = k != "" && g != "" && k > 0 ? sprintf("%.2f", g / k) : "n/a"
+		printf "%-18s | %12s | %12s | %s\n", p, k != "" ? fmt(k) : "n/a", \
+			g != "" ? fmt(g) : "n/a", ratio[p]
+	}
+	print ""
+	for (i = 1; i <= npaths; i++)
+		printf "%s=%s\n", order[i], ratio[order[i]]
+	print "\nratio = Gunyah / KVM of the medians of the per-boot medians; lower is better."
+	print "host_* paths run no VM: the Gunyah host (EL1 under the test hypervisor) against"
+	print "the same kernel booted at EL2 (the KVM side)."
+	if (load == 1)
+		print "Measured under load: one busy loop per build-host CPU beside QEMU."
+	print "\nHow each path is measured (CLOCK_MONOTONIC inside the emulated host, median of batches):"
+	for (i = 1; i <= npaths; i++)
+		printf "  %-18s %s\n", order[i], how[order[i]]
+	print "\nPer-boot medians (KVM / Gunyah):"
+	for (i = 1; i <= npaths; i++) {
+		p = order[i]
+		printf "  %-18s%s /%s\n", p, ("kvm", p) in per ? per["kvm", p] : " n/a", \
+			("gunyah", p) in per ? per["gunyah", p] : " n/a"
+	}
+	header = 0
+	for (i = 1; i <= npaths; i++) {
+		p = order[i]
+		k = ("kvm", p) in na; g = ("gunyah", p) in na
+		if (!k && !g)
+			continue
+		if (!header++)
+			print "\nNot measured (n/a in at least one boot):"
+		if (k && g && na["kvm", p] == na["gunyah", p])
+			printf "  %-18s both: %s\n", p, na["kvm", p]
+		else
+			printf "  %-18s%s%s\n", p, k ? " KVM: " na["kvm", p] : "", \
+				g ? (k ? ";" : "") " Gunyah: " na["gunyah", p] : ""
+	}
+}'
+[ "$REPORT_ONLY" = 1 ] || printf '\nbench: %d boots in %.0f s, logs in %s\n' $((ROUNDS * 2)) \
+	"$(echo "$end - $start" | bc)" "$LOGDIR"
+[ "$failed" -eq 0 ] || { echo "bench: $failed boots failed"; exit 1; }

@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bench: the paths a VMM feels, measured on one side of the Gunyah/KVM
+ * comparison.  The boot decides the side: the Gunyah host (hyp boot) runs
+ * the Gunyah twin, the same kernel at EL2 (nohyp boot, GH_NOHYP=1) the KVM
+ * twin.  Every VM runs the selftests' bare-metal test guest with the same
+ * commands; every time is CLOCK_MONOTONIC in this process, over batches,
+ * and each path reports the median of its batches:
+ *
+ *   @@BENCH-HOW <path> <how it is measured>
+ *   @@BENCH <side> <path> <median ns> <batches> <min ns> <max ns>
+ *   @@BENCH <side> <path> n/a <reason>
+ *
+ * tools/testing/gunyah/bench.sh alternates the boots and builds the table.
+ * Nothing here is a pass/fail check: numbers are printed as measured.
+ *
+ * To add a path (ioeventfd, irqfd, ...), add a function and a row to
+ * paths[]; a row whose function is NULL prints n/a.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../guest/guest_abi.h"
+#include "bench.h"
+
+#define BATCHES			7
+#define MMIO_PER_BATCH		200
+#define HVC_PER_BATCH		4000
+#define TOUCH_PER_BATCH		512
+#define TOUCH_BATCHES		6
+#define DATA_PAGES		4096	/* 16 MiB of data: the pages of "teardown" */
+#define LOAD_PASSES		4
+#define LAUNCHES		5
+#define TEARDOWNS		3
+#define LAUNCH_MEM		(16 * MiB)
+#define IMAGE_SIZE		(2 * MiB)
+#define MEMFREE_SLACK_KB	4096	/* what may linger in per-CPU page lists */
+#define MEMFREE_WAIT_NS		10000000000LL
+#define GETPPID_PER_BATCH	20000
+#define ANON_PAGES		1024
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+/**
+ * struct ctx - state shared by the paths of one run
+ * @twin: this boot's VMM
+ * @twin_err: why the twin cannot run VMs (0: it can)
+ * @image, @image_len, @dtb, @dtb_len: the guest payload
+ * @vm: the VM the guest-side paths share (image + DATA_PAGES of data)
+ * @vm_ok: @vm exists
+ * @vm_err: why it could not be created
+ * @fresh: data pages of @vm not touched yet (from the start)
+ * @memfree_before: MemFree (kB) before @vm was created
+ * @memfree: teardown samples of "time until MemFree recovers"
+ * @n_memfree: how many
+ * @memfree_why: why they are missing
+ */
+struct ctx {
+	const struct twin *twin;
+	int twin_err;
+	void *image, *dtb;
+	size_t image_len, dtb_len;
+	struct bvm vm;
+	bool vm_ok;
+	int vm_err;
+	uint64_t fresh;
+	long memfree_before;
+	int64_t memfree[TEARDOWNS];
+	int n_memfree;
+	char memfree_why[160];
+};
+
+/* A path fills @s with up to BATCHES per-operation times (ns) and sets *n, or explains. */
+typedef int (*path_fn)(struct ctx *c, int64_t *s, int *n, char *why, size_t len);
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int why_set(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static long meminfo_kb(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	size_t klen = strlen(key);
+	char line[128];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			v = strtol(line + klen + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static void *load_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long size;
+
+	if (!f)
+		return NULL;
+	size = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+	if (size > 0 && !fseek(f, 0, SEEK_SET)) {
+		buf = malloc(size);
+		if (buf && fread(buf, 1, size, f) != (size_t)size) {
+			free(buf);
+			buf = NULL;
+		}
+		*len = size;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* A description of a twin's return value other than an MMIO exit. */
+static const char *exit_str(int r)
+{
+	static char buf[48];
+
+	if (r < 0)
+		snprintf(buf, sizeof(buf), "%s", strerror(-r));
+	else
+		snprintf(buf, sizeof(buf), "exit reason %d", r);
+	return buf;
+}
+
+/*
+ * One guest command: answer the guest's MMIO reads of CMD and ARG (the
+ * arguments in order) until it writes RESULT.  0 or the twin's error.
+ */
+static int guest_cmd(struct bvm *vm, uint64_t cmd, const uint64_t *args, int nargs,
+		     uint64_t *result)
+{
+	struct mmio_exit *m = &vm->mmio;
+	bool given = false;
+	int next = 0, r;
+
+	for (;;) {
+		r = vm->twin->run(vm);
+		if (r)
+			return r;
+		vm->exits++;
+		if (m->is_write) {
+			if (m->addr == GUEST_REG_RESULT) {
+				*result = m->data;
+				return 0;
+			}
+			if (m->addr == GUEST_REG_ERROR)
+				return -EFAULT;
+			continue;
+		}
+		if (m->addr == GUEST_REG_CMD) {
+			if (given)
+				return -EPROTO;	/* done without a result */
+			m->data = cmd;
+			given = true;
+		} else if (m->addr == GUEST_REG_ARG) {
+			m->data = next < nargs ? args[next++] : 0;
+		} else {
+			m->data = 0;
+		}
+		vm->answer_read = true;
+	}
+}
+
+/* Time one guest command, in ns, or a negative error. */
+static int64_t timed_cmd(struct bvm *vm, uint64_t cmd, const uint64_t *args, int nargs,
+			 uint64_t *result)
+{
+	int64_t t0 = now_ns();
+	int r = guest_cmd(vm, cmd, args, nargs, result);
+
+	return r ? (r < 0 ? r : -EIO) : now_ns() - t0;
+}
+
+static int vm_create(struct ctx *c, struct bvm *vm, uint64_t image_size, uint64_t data_size)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->twin = c->twin;
+	vm->layout.image_size = image_size;
+	vm->layout.data_size = data_size;
+	return c->twin->create(vm, &vm->layout, c->image, c->image_len, c->dtb, c->dtb_len);
+}
+
+/* The shared VM: the image and DATA_PAGES of data, one command run already. */
+static struct bvm *ctx_vm(struct ctx *c, char *why, size_t len)
+{
+	uint64_t res, arg = 10;
+	int r;
+
+	if (c->twin_err) {
+		why_set(why, len, "cannot open %s: %s", c->twin->dev, strerror(-c->twin_err));
+		return NULL;
+	}
+	if (c->vm_ok)
+		return &c->vm;
+	if (c->vm_err) {
+		why_set(why, len, "no VM: %s", exit_str(c->vm_err));
+		return NULL;
+	}
+	c->memfree_before = meminfo_kb("MemFree");
+	r = vm_create(c, &c->vm, IMAGE_SIZE, DATA_PAGES * BENCH_PAGE);
+	if (!r) {
+		r = guest_cmd(&c->vm, CMD_BENCH, &arg, 1, &res);
+		if (r)
+			c->twin->destroy(&c->vm);
+	}
+	if (r) {
+		c->vm_err = r;
+		why_set(why, len, "no VM: %s", exit_str(r));
+		return NULL;
+	}
+	c->vm_ok = true;
+	c->fresh = 0;
+	return &c->vm;
+}
+
+static int path_mmio_exit(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	struct bvm *vm = ctx_vm(c, why, len);
+	uint64_t arg = MMIO_PER_BATCH, res;
+
+	if (!vm)
+		return -1;
+	for (*n = 0; *n < BATCHES; (*n)++) {
+		uint64_t e0 = vm->exits;
+		int64_t t = timed_cmd(vm, CMD_BENCH, &arg, 1, &res);
+
+		if (t < 0)
+			return why_set(why, len, "CMD_BENCH: %s", exit_str((int)t));
+		s[*n] = t / (int64_t)(vm->exits - e0);
+	}
+	return 0;
+}
+
+static int path_hvc_null(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	struct bvm *vm = ctx_vm(c, why, len);
+	uint64_t arg = HVC_PER_BATCH, zero = 0, res = 0, res0;
+
+	if (!vm)
+		return -1;
+	for (*n = 0; *n < BATCHES; (*n)++) {
+		int64_t t = timed_cmd(vm, CMD_HVC_BENCH, &arg, 1, &res);
+		int64_t t0 = timed_cmd(vm, CMD_HVC_BENCH, &zero, 1, &res0);
+
+		if (t < 0 || t0 < 0)
+			return why_set(why, len, "CMD_HVC_BENCH: %s",
+				       exit_str((int)(t < 0 ? t : t0)));
+		if ((int64_t)res <= 0)
+			return why_set(why, len, "PSCI_VERSION answered %#llx",
+				       (unsigned long long)res);
+		s[*n] = (t - t0) / HVC_PER_BATCH;
+	}
+	return 0;
+}
+
+static int touch(struct bvm *vm, uint64_t first, uint64_t count, int64_t *t)
+{
+	uint64_t args[2] = { DATA_GPA + first * BENCH_PAGE, count }, res;
+
+	*t = timed_cmd(vm, CMD_TOUCH_PAGES, args, 2, &res);
+	return *t < 0 ? (int)*t : 0;
+}
+
+static int path_first_touch(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	struct bvm *vm = ctx_vm(c, why, len);
+
+	if (!vm)
+		return -1;
+	for (*n = 0; *n < TOUCH_BATCHES && c->fresh + TOUCH_PER_BATCH <= DATA_PAGES; (*n)++) {
+		int64_t fresh, again;
+		int r = touch(vm, c->fresh, TOUCH_PER_BATCH, &fresh);
+
+		if (!r)
+			r = touch(vm, c->fresh, TOUCH_PER_BATCH, &again);
+		if (r)
+			return why_set(why, len, "CMD_TOUCH_PAGES: %s", exit_str(r));
+		c->fresh += TOUCH_PER_BATCH;
+		s[*n] = (fresh - again) / TOUCH_PER_BATCH;
+	}
+	return 0;
+}
+
+static int path_tlb_refill(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	uint64_t args[3] = { DATA_GPA, DATA_PAGES, LOAD_PASSES }, none[3] = { DATA_GPA, 0, 0 };
+	struct bvm *vm = ctx_vm(c, why, len);
+	uint64_t res;
+	int64_t t;
+	int r;
+
+	if (!vm)
+		return -1;
+	/* Every page mapped first: this path is about translations only. */
+	r = touch(vm, c->fresh, DATA_PAGES - c->fresh, &t);
+	if (r)
+		return why_set(why, len, "CMD_TOUCH_PAGES: %s", exit_str(r));
+	c->fresh = DATA_PAGES;
+	for (*n = 0; *n < BATCHES; (*n)++) {
+		int64_t t1 = timed_cmd(vm, CMD_LOAD_PAGES, args, 3, &res);
+		int64_t t0 = timed_cmd(vm, CMD_LOAD_PAGES, none, 3, &res);
+
+		if (t1 < 0 || t0 < 0)
+			return why_set(why, len, "CMD_LOAD_PAGES: %s",
+				       exit_str((int)(t1 < 0 ? t1 : t0)));
+		s[*n] = (t1 - t0) / (DATA_PAGES * LOAD_PASSES);
+	}
+	return 0;
+}
+
+static int path_launch(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	struct bvm vm;
+
+	if (c->twin_err)
+		return why_set(why, len, "cannot open %s: %s", c->twin->dev,
+			       strerror(-c->twin_err));
+	for (*n = 0; *n < LAUNCHES; (*n)++) {
+		int64_t t0 = now_ns();
+		int r = vm_create(c, &vm, IMAGE_SIZE, LAUNCH_MEM - IMAGE_SIZE);
+
+		if (!r)
+			r = c->twin->run(&vm);
+		s[*n] = now_ns() - t0;
+		if (!r && (vm.mmio.is_write || vm.mmio.addr != GUEST_REG_CMD))
+			r = -EPROTO;
+		if (vm.priv)
+			c->twin->destroy(&vm);
+		if (r)
+			return why_set(why, len, "launch: %s", exit_str(r));
+	}
+	return 0;
+}
+
+/* Tear @vm down; the close time, and the time until MemFree is back near @before. */
+static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *closed)
+{
+	int64_t t0 = now_ns(), t;
+	long now = 0;
+
+	c->twin->destroy(vm);
+	*closed = now_ns() - t0;
+	do {
+		now = meminfo_kb("MemFree");
+		t = now_ns() - t0;
+		if (now >= before - MEMFREE_SLACK_KB) {
+			c->memfree[c->n_memfree++] = t;
+			return;
+		}
+		usleep(1000);
+	} while (t < MEMFREE_WAIT_NS);
+	snprintf(c->memfree_why, sizeof(c->memfree_why),
+		 "MemFree still %ld kB below its level before the VM after %lld s",
+		 before - now, MEMFREE_WAIT_NS / 1000000000LL);
+}
+
+static int path_teardown_close(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	struct bvm *vm = ctx_vm(c, why, len), fresh;
+	int64_t t;
+	int r;
+
+	if (!vm)
+		return -1;
+	/* The shared VM first: all its data pages were touched by now. */
+	r = touch(vm, c->fresh, DATA_PAGES - c->fresh, &t);
+	if (r)
+		return why_set(why, len, "CMD_TOUCH_PAGES: %s", exit_str(r));
+	teardown_one(c, vm, c->memfree_before, &s[0]);
+	c->vm_ok = false;
+	c->vm_err = -ESHUTDOWN;
+	for (*n = 1; *n < TEARDOWNS; (*n)++) {
+		long before = meminfo_kb("MemFree");
+
+		r = vm_create(c, &fresh, IMAGE_SIZE, DATA_PAGES * BENCH_PAGE);
+		if (!r)
+			r = touch(&fresh, 0, DATA_PAGES, &t);
+		if (r) {
+			if (fresh.priv)
+				c->twin->destroy(&fresh);
+			return why_set(why, len, "teardown VM: %s", exit_str(r));
+		}
+		teardown_one(c, &fresh, before, &s[*n]);
+	}
+	return 0;
+}
+
+static int path_teardown_memfree(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	if (c->memfree_why[0])
+		return why_set(why, len, "%s", c->memfree_why);
+	if (!c->n_memfree)
+		return why_set(why, len, "no teardown measured");
+	memcpy(s, c->memfree, c->n_memfree * sizeof(*s));
+	*n = c->n_memfree;
+	return 0;
+}
+
+static int path_host_getppid(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	(void)c;
+	(void)why;
+	(void)len;
+	for (*n = 0; *n < BATCHES; (*n)++) {
+		int64_t t0 = now_ns();
+
+		for (int i = 0; i < GETPPID_PER_BATCH; i++)
+			getppid();
+		s[*n] = (now_ns() - t0) / GETPPID_PER_BATCH;
+	}
+	return 0;
+}
+
+static int path_host_anon_fault(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	size_t size = ANON_PAGES * BENCH_PAGE;
+
+	(void)c;
+	for (*n = 0; *n < BATCHES; (*n)++) {
+		uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				  -1, 0);
+		int64_t t0;
+
+		if (p == MAP_FAILED)
+			return why_set(why, len, "mmap: %s", strerror(errno));
+		madvise(p, size, MADV_NOHUGEPAGE);
+		t0 = now_ns();
+		for (size_t off = 0; off < size; off += BENCH_PAGE)
+			p[off] = 1;
+		s[*n] = (now_ns() - t0) / ANON_PAGES;
+		munmap(p, size);
+	}
+	return 0;
+}
+
+/*
+ * The paths, in the order they run (the guest-side ones share one VM and
+ * its data pages: first_touch uses fresh pages, teardown_close ends it).
+ */
+static const struct path {
+	const char *name;
+	path_fn fn;
+	const char *how;
+	const char *batches;
+} paths[] = {
+	{ "mmio_exit", path_mmio_exit,
+	  "guest MMIO write -> VMM -> guest, per exit", "7 x CMD_BENCH 200 (203 exits)" },
+	{ "hvc_null", path_hvc_null,
+	  "guest HVC PSCI_VERSION, answered without a VMM exit, per call",
+	  "7 x (4000 calls - 0 calls)" },
+	{ "first_touch", path_first_touch,
+	  "guest store to an untouched data page (Gunyah: lent, on demand; KVM: anon 4K)",
+	  "6 x (512 fresh pages - the same 512 again)" },
+	{ "tlb_refill", path_tlb_refill,
+	  "guest load from the next 4 KiB page of 4096 mapped ones, per load",
+	  "7 x (4 x 4096 loads - 0 loads)" },
+	{ "launch", path_launch,
+	  "VM create -> first guest exit, 16 MiB guest (2 MiB image, 14 MiB on demand)",
+	  "5 VMs" },
+	{ "teardown_close", path_teardown_close,
+	  "close() of the vCPU, VM and memory fds + munmap, 4096 data pages touched",
+	  "3 VMs" },
+	{ "teardown_memfree", path_teardown_memfree,
+	  "teardown start -> MemFree within 4 MiB of its level before the VM (1 ms polls)",
+	  "3 VMs" },
+	{ "host_getppid", path_host_getppid, "host getppid(), no VM", "7 x 20000 calls" },
+	{ "host_anon_fault", path_host_anon_fault,
+	  "host write fault on fresh anonymous memory (MADV_NOHUGEPAGE), per page",
+	  "7 x 1024 pages" },
+	/* Hooks for the next paths: a function here, and twin operations if needed. */
+	{ "ioeventfd_write", NULL,
+	  "guest MMIO write completed by an ioeventfd in the kernel", "not written yet" },
+	{ "irqfd_inject", NULL,
+	  "eventfd write -> interrupt taken by the guest", "not written yet" },
+};
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	const char *nohyp = getenv("GH_NOHYP"), *only = argc > 1 ? argv[1] : NULL;
+	struct ctx c = { .twin = nohyp && !strcmp(nohyp, "1") ? &kvm_twin : &gunyah_twin };
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	c.image = load_whole(GUEST_BIN, &c.image_len);
+	c.dtb = load_whole(GUEST_DTB, &c.dtb_len);
+	c.twin_err = c.twin->open();
+	if (!c.twin_err && (!c.image || !c.dtb || c.image_len > DTB_OFFSET))
+		c.twin_err = -ENOENT;
+	printf("# bench: side %s (%s), %s\n", c.twin->name, c.twin->dev,
+	       c.twin_err ? strerror(-c.twin_err) : c.twin->notes);
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		const struct path *p = &paths[i];
+		int64_t s[BATCHES];
+		char why[200] = "";
+		int n = 0;
+
+		if (only && !strstr(only, p->name))
+			continue;
+		printf("@@BENCH-HOW %s %s; %s\n", p->name, p->how, p->batches);
+		if (!p->fn) {
+			printf("@@BENCH %s %s n/a no measurement written yet\n", c.twin->name,
+			       p->name);
+			continue;
+		}
+		if (p->fn(&c, s, &n, why, sizeof(why)) || !n) {
+			printf("@@BENCH %s %s n/a %s\n", c.twin->name, p->name,
+			       why[0] ? why : "no sample");
+			continue;
+		}
+		qsort(s, n, sizeof(*s), cmp_i64);
+		printf("@@BENCH %s %s %lld %d %lld %lld\n", c.twin->name, p->name,
+		       (long long)(n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2), n,
+		       (long long)s[0], (long long)s[n - 1]);
+	}
+	if (c.vm_ok)
+		c.twin->destroy(&c.vm);
+	return 0;
+}

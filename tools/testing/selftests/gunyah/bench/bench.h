@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Side-by-side benchmark of Gunyah and KVM: one bare-metal guest payload
+ * (the selftests' test guest, MMU off), one set of guest commands, two
+ * VMMs ("twins") that differ only in the ioctls they make.
+ *
+ * bench.c holds the measurements and the table of paths; gunyah_twin.c
+ * and kvm_twin.c the two VMMs behind struct twin.
+ */
+#ifndef GUNYAH_BENCH_H
+#define GUNYAH_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BENCH_PAGE		4096ULL
+#define MiB			(1024ULL * 1024)
+
+/* Guest physical layout, the same for both twins. */
+#define IMAGE_GPA		0x80000000ULL	/* test guest image; the guest's PC */
+#define DTB_OFFSET		0x80000ULL	/* device tree, x0 = IMAGE_GPA + DTB_OFFSET */
+#define DATA_GPA		0x90000000ULL	/* memory the guest touches and loads */
+
+#define GUEST_BIN		"/tests/data/test-guest.bin"
+#define GUEST_DTB		"/tests/data/guest-1cpu.dtb"
+
+/**
+ * struct vm_layout - memory of a benchmark VM
+ * @image_size: bytes at IMAGE_GPA holding the image and the device tree
+ * @data_size: bytes at DATA_GPA, none of them touched by the host (0: none)
+ */
+struct vm_layout {
+	uint64_t image_size;
+	uint64_t data_size;
+};
+
+/**
+ * struct mmio_exit - the VMM's view of one MMIO exit, shared by the twins
+ * @addr: guest physical address
+ * @data: written bytes, or the answer to a read (little-endian)
+ * @len: access size in bytes
+ * @is_write: the guest wrote
+ */
+struct mmio_exit {
+	uint64_t addr;
+	uint64_t data;
+	uint32_t len;
+	bool is_write;
+};
+
+struct bvm;
+
+/**
+ * struct twin - one VMM
+ * @name: "gunyah" or "kvm"
+ * @dev: character device that must exist for this twin
+ * @notes: how the twin builds its VM, for the report
+ * @open: open @dev; 0 or -errno
+ * @create: build and start (if the ABI has a start) a VM with one vCPU at
+ *          IMAGE_GPA, x0 pointing at the device tree; 0 or -errno
+ * @run: enter the guest until the next exit; for an MMIO read exit, the
+ *       previous answer in @vm->mmio.data is handed to the guest first.
+ *       0 on an MMIO exit (in @vm->mmio), else -errno or a positive exit
+ *       reason of the twin's own ABI
+ * @destroy: close every fd and unmap everything of @vm
+ */
+struct twin {
+	const char *name;
+	const char *dev;
+	const char *notes;
+	int (*open)(void);
+	int (*create)(struct bvm *vm, const struct vm_layout *l, const void *image,
+		      size_t image_len, const void *dtb, size_t dtb_len);
+	int (*run)(struct bvm *vm);
+	void (*destroy)(struct bvm *vm);
+};
+
+/**
+ * struct bvm - a benchmark VM
+ * @twin: its VMM
+ * @layout: its memory
+ * @mmio: the last MMIO exit
+ * @answer_read: the last exit was a read whose answer is in @mmio.data
+ * @exits: MMIO exits seen so far
+ * @priv: the twin's state
+ */
+struct bvm {
+	const struct twin *twin;
+	struct vm_layout layout;
+	struct mmio_exit mmio;
+	bool answer_read;
+	uint64_t exits;
+	void *priv;
+};
+
+extern const struct twin gunyah_twin;
+extern const struct twin kvm_twin;
+
+#endif
