@@ -125,6 +125,8 @@ $2 == "@@BENCH" {
 	}
 }
 END {
+	sides["kvm"] = 1
+	sides["gunyah"] = 1
 	if (!npaths) { print "bench: no results (see the boot logs)"; exit }
 	printf "\n%-18s | %12s | %12s | %s\n", "path", "KVM", "Gunyah", "ratio"
 	printf "%-18s-+-%12s-+-%12s-+-%s\n", "------------------", "------------", \
@@ -140,7 +142,15 @@ END {
 	print ""
 	for (i = 1; i <= npaths; i++)
 		printf "%s=%s\n", order[i], ratio[order[i]]
+	# Within one side: a notification through an ioeventfd against a full MMIO exit.
+	for (side in sides) {
+		if ((side, "ioeventfd_write") in vals && (side, "mmio_exit") in vals)
+			printf "%s_ioeventfd_vs_mmio_exit=%.2f\n", side,
+			       med(vals[side, "ioeventfd_write"]) / med(vals[side, "mmio_exit"])
+	}
 	print "\nratio = Gunyah / KVM of the medians of the per-boot medians; lower is better."
+	print "<side>_ioeventfd_vs_mmio_exit: the cost of a guest notification through an"
+	print "ioeventfd over that of a full MMIO exit to the VMM, on one side."
 	print "host_* paths run no VM: the Gunyah host (EL1 under the test hypervisor) against"
 	print "the same kernel booted at EL2 (the KVM side)."
 	if (load == 1)

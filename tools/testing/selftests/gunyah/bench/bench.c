@@ -19,10 +19,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +47,9 @@
 #define MEMFREE_WAIT_NS		10000000000LL
 #define GETPPID_PER_BATCH	20000
 #define ANON_PAGES		1024
+#define IOEVENTFD_PER_BATCH	200
+#define IRQFD_SAMPLES		1050	/* 7 batches of 150 */
+#define IRQFD_INTID		(32 + BENCH_SPI)
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -458,6 +463,121 @@ static int path_host_anon_fault(struct ctx *c, int64_t *s, int *n, char *why, si
 	return 0;
 }
 
+/* A small VM of its own, for the paths that add functions. */
+static int own_vm(struct ctx *c, struct bvm *vm, char *why, size_t len)
+{
+	int r;
+
+	if (c->twin_err)
+		return why_set(why, len, "cannot open %s: %s", c->twin->dev,
+			       strerror(-c->twin_err));
+	r = vm_create(c, vm, IMAGE_SIZE, 0);
+	return r ? why_set(why, len, "no VM: %s", exit_str(r)) : 0;
+}
+
+static int path_ioeventfd_write(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	uint64_t arg = IOEVENTFD_PER_BATCH, zero = 0, res, count = 0;
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), r;
+	struct bvm vm;
+
+	if (efd < 0 || own_vm(c, &vm, why, len))
+		return efd < 0 ? why_set(why, len, "eventfd: %s", strerror(errno)) : -1;
+	r = c->twin->add_ioeventfd(&vm, GUEST_REG_DATA, 8, efd);
+	if (r) {
+		why_set(why, len, "ioeventfd: %s", strerror(-r));
+		goto out;
+	}
+	for (*n = 0; *n < BATCHES; (*n)++) {
+		int64_t t = timed_cmd(&vm, CMD_BENCH, &arg, 1, &res);
+		int64_t t0 = timed_cmd(&vm, CMD_BENCH, &zero, 1, &res);
+
+		if (t < 0 || t0 < 0) {
+			r = why_set(why, len, "CMD_BENCH: %s", exit_str((int)(t < 0 ? t : t0)));
+			goto out;
+		}
+		s[*n] = (t - t0) / IOEVENTFD_PER_BATCH;
+	}
+	/* Every write must have been the eventfd's, none the VMM's. */
+	eventfd_read(efd, &count);
+	if (count != (uint64_t)BATCHES * IOEVENTFD_PER_BATCH)
+		r = why_set(why, len, "the eventfd counted %llu writes, not %d",
+			    (unsigned long long)count, BATCHES * IOEVENTFD_PER_BATCH);
+out:
+	c->twin->destroy(&vm);
+	close(efd);
+	return r;
+}
+
+struct irq_waiter {
+	struct bvm *vm;
+	uint64_t arg;
+	int64_t done_ns;
+	int r;
+};
+
+static void *irq_wait_thread(void *p)
+{
+	struct irq_waiter *w = p;
+	uint64_t res;
+
+	w->r = guest_cmd(w->vm, CMD_IRQ_WAIT, &w->arg, 1, &res);
+	w->done_ns = now_ns();
+	return NULL;
+}
+
+static int cmp_i64(const void *a, const void *b);
+
+/*
+ * eventfd write -> the guest's report that its handler ran: the guest
+ * waits in WFI (its vCPU thread asleep in the kernel) for the SPI the
+ * irqfd raises, takes it, and reports with one MMIO write.
+ */
+static int path_irqfd_inject(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	static int64_t lat[IRQFD_SAMPLES];
+	int efd = eventfd(0, EFD_CLOEXEC), r;
+	uint64_t res, setup = IRQFD_INTID;
+	struct bvm vm;
+
+	if (efd < 0 || own_vm(c, &vm, why, len))
+		return efd < 0 ? why_set(why, len, "eventfd: %s", strerror(errno)) : -1;
+	r = c->twin->add_irqfd(&vm, efd);
+	if (!r)
+		r = guest_cmd(&vm, CMD_IRQ_SETUP, &setup, 1, &res);
+	if (r) {
+		why_set(why, len, "irqfd set-up: %s", exit_str(r));
+		goto out;
+	}
+	for (int i = 0; i < IRQFD_SAMPLES; i++) {
+		struct irq_waiter w = { .vm = &vm, .arg = IRQFD_INTID | (uint64_t)(i + 1) << 32 };
+		pthread_t t;
+		int64_t t0;
+
+		pthread_create(&t, NULL, irq_wait_thread, &w);
+		usleep(2000);		/* the guest is in WFI by now */
+		t0 = now_ns();
+		eventfd_write(efd, 1);
+		pthread_join(t, NULL);
+		if (w.r) {
+			r = why_set(why, len, "CMD_IRQ_WAIT: %s", exit_str(w.r));
+			goto out;
+		}
+		lat[i] = w.done_ns - t0;
+	}
+	/* Batches of 150 samples, each reported by its median. */
+	for (*n = 0; *n < BATCHES; (*n)++) {
+		int64_t *b = lat + *n * (IRQFD_SAMPLES / BATCHES);
+
+		qsort(b, IRQFD_SAMPLES / BATCHES, sizeof(*b), cmp_i64);
+		s[*n] = b[IRQFD_SAMPLES / BATCHES / 2];
+	}
+out:
+	c->twin->destroy(&vm);
+	close(efd);
+	return r;
+}
+
 /*
  * The paths, in the order they run (the guest-side ones share one VM and
  * its data pages: first_touch uses fresh pages, teardown_close ends it).
@@ -492,11 +612,12 @@ static const struct path {
 	{ "host_anon_fault", path_host_anon_fault,
 	  "host write fault on fresh anonymous memory (MADV_NOHUGEPAGE), per page",
 	  "7 x 1024 pages" },
-	/* Hooks for the next paths: a function here, and twin operations if needed. */
-	{ "ioeventfd_write", NULL,
-	  "guest MMIO write completed by an ioeventfd in the kernel", "not written yet" },
-	{ "irqfd_inject", NULL,
-	  "eventfd write -> interrupt taken by the guest", "not written yet" },
+	{ "ioeventfd_write", path_ioeventfd_write,
+	  "guest 8-byte MMIO write completed by an ioeventfd in the kernel, per write",
+	  "7 x (200 writes - 0 writes)" },
+	{ "irqfd_inject", path_irqfd_inject,
+	  "eventfd write -> guest takes the SPI in WFI and reports (one MMIO write)",
+	  "1050 signals, 7 batches of 150, batch medians" },
 };
 
 static int cmp_i64(const void *a, const void *b)

@@ -23,7 +23,10 @@
 #define DATA_GPA		0x90000000ULL	/* memory the guest touches and loads */
 
 #define GUEST_BIN		"/tests/data/test-guest.bin"
-#define GUEST_DTB		"/tests/data/guest-1cpu.dtb"
+/* Doorbell label 1 of this DT raises SPI 10 (INTID 42), edge-triggered. */
+#define GUEST_DTB		"/tests/data/guest-irq.dtb"
+#define BENCH_SPI		10
+#define BENCH_BELL_LABEL	1
 
 /**
  * struct vm_layout - memory of a benchmark VM
@@ -64,6 +67,10 @@ struct bvm;
  *       0 on an MMIO exit (in @vm->mmio), else -errno or a positive exit
  *       reason of the twin's own ABI
  * @destroy: close every fd and unmap everything of @vm
+ * @add_ioeventfd: have guest writes of @len bytes to @addr signal @efd in
+ *                 the kernel, before the VM runs; 0 or -errno
+ * @add_irqfd: have signals of @efd raise the guest's SPI BENCH_SPI (an edge);
+ *             0 or -errno
  */
 struct twin {
 	const char *name;
@@ -74,6 +81,8 @@ struct twin {
 		      size_t image_len, const void *dtb, size_t dtb_len);
 	int (*run)(struct bvm *vm);
 	void (*destroy)(struct bvm *vm);
+	int (*add_ioeventfd)(struct bvm *vm, uint64_t addr, uint32_t len, int efd);
+	int (*add_irqfd)(struct bvm *vm, int efd);
 };
 
 /**

@@ -146,6 +146,29 @@ static int gunyah_run(struct bvm *bvm)
 	return 0;
 }
 
+static int gunyah_fn(struct bvm *bvm, uint32_t type, void *arg, uint32_t size)
+{
+	struct gunyah_vm_priv *p = bvm->priv;
+	struct gunyah_fn_desc fn = { .type = type, .arg_size = size, .arg = (uintptr_t)arg };
+
+	return ioctl(p->vm, GUNYAH_VM_ADD_FUNCTION, &fn) < 0 ? -errno : 0;
+}
+
+static int gunyah_add_ioeventfd(struct bvm *bvm, uint64_t addr, uint32_t len, int efd)
+{
+	struct gunyah_fn_ioeventfd_arg a = { .addr = addr, .len = len, .fd = efd };
+
+	return gunyah_fn(bvm, GUNYAH_FN_IOEVENTFD, &a, sizeof(a));
+}
+
+/* The doorbell of GUEST_DTB whose interrupt is BENCH_SPI. */
+static int gunyah_add_irqfd(struct bvm *bvm, int efd)
+{
+	struct gunyah_fn_irqfd_arg a = { .fd = efd, .label = BENCH_BELL_LABEL };
+
+	return gunyah_fn(bvm, GUNYAH_FN_IRQFD, &a, sizeof(a));
+}
+
 const struct twin gunyah_twin = {
 	.name = "gunyah",
 	.dev = "/dev/gunyah",
@@ -154,4 +177,6 @@ const struct twin gunyah_twin = {
 	.create = gunyah_create,
 	.run = gunyah_run,
 	.destroy = gunyah_destroy,
+	.add_ioeventfd = gunyah_add_ioeventfd,
+	.add_irqfd = gunyah_add_irqfd,
 };

@@ -20,9 +20,9 @@
 
 #include "bench.h"
 
-/* Where QEMU's virt machine puts the GICv3 (the guest uses neither) */
-#define VGIC_DIST_GPA		0x08000000ULL
-#define VGIC_REDIST_GPA		0x080a0000ULL
+/* Where the test guest's device trees put the GICv3 (guest/guest_abi.h) */
+#define VGIC_DIST_GPA		0x3fff0000ULL
+#define VGIC_REDIST_GPA		0x3fef0000ULL
 
 #define CORE_REG(x)	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
 			 (offsetof(struct kvm_regs, x) / sizeof(__u32)))
@@ -206,6 +206,23 @@ static int kvm_run(struct bvm *bvm)
 	return 0;
 }
 
+static int kvm_add_ioeventfd(struct bvm *bvm, uint64_t addr, uint32_t len, int efd)
+{
+	struct kvm_vm_priv *p = bvm->priv;
+	struct kvm_ioeventfd a = { .addr = addr, .len = len, .fd = efd };
+
+	return ioctl(p->vm, KVM_IOEVENTFD, &a) ? -errno : 0;
+}
+
+/* The in-kernel GIC's SPI BENCH_SPI (arm64 KVM: GSI n is SPI n). */
+static int kvm_add_irqfd(struct bvm *bvm, int efd)
+{
+	struct kvm_vm_priv *p = bvm->priv;
+	struct kvm_irqfd a = { .fd = efd, .gsi = BENCH_SPI };
+
+	return ioctl(p->vm, KVM_IRQFD, &a) ? -errno : 0;
+}
+
 const struct twin kvm_twin = {
 	.name = "kvm",
 	.dev = "/dev/kvm",
@@ -214,4 +231,6 @@ const struct twin kvm_twin = {
 	.create = kvm_create,
 	.run = kvm_run,
 	.destroy = kvm_destroy,
+	.add_ioeventfd = kvm_add_ioeventfd,
+	.add_irqfd = kvm_add_irqfd,
 };
