@@ -5,7 +5,7 @@
 #
 #   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|stress|bench] [--nohyp]
 #          [--kvm] [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
-#          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-lent]
+#          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-no-lent]
 #
 # The platform: QEMU "virt" (GICv3, 2 CPUs, Cortex-A72, TCG), our test
 # hypervisor at EL2, Debian's arm64 kernel at EL1 with an initramfs holding
@@ -54,7 +54,7 @@ while [ $# -gt 0 ]; do
 	--log) LOG=$2; shift ;;
 	--fuzz-secs) FUZZ_SECS=$2; shift ;;
 	--fuzz-seed) FUZZ_SEED=$2; shift ;;
-	--fuzz-lent) FUZZ_LENT=1 ;;
+	--fuzz-no-lent) FUZZ_LENT=0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -87,7 +87,7 @@ APPEND="console=ttyAMA0 panic=-1 panic_on_oops=1 rdinit=/init gh_suite=$SUITE gh
 APPEND+=" watchdog_thresh=5 sysctl.kernel.hung_task_timeout_secs=10 rcupdate.rcu_cpu_stall_timeout=10"
 [ -n "$FUZZ_SECS" ] && APPEND+=" gh_fuzz_secs=$((FUZZ_SECS / 2))"
 [ -n "$FUZZ_SEED" ] && APPEND+=" gh_fuzz_seed=$FUZZ_SEED"
-[ -n "$FUZZ_LENT" ] && APPEND+=" gh_fuzz_lent=1"
+[ -n "$FUZZ_LENT" ] && APPEND+=" gh_fuzz_lent=$FUZZ_LENT"
 [ "$NOHYP" = 1 ] && APPEND+=" gh_nohyp=1"
 
 hex() { printf '0x%x' "$1"; }

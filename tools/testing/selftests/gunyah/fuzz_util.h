@@ -95,7 +95,7 @@ static inline void fuzz_parse(int argc, char **argv, struct fuzz_opts *o, bool f
 	else
 		o->seed = ((uint64_t)time(NULL) << 20) ^ getpid();
 	e = getenv("GH_FUZZ_LENT");
-	o->lent_access = e && !strcmp(e, "1");
+	o->lent_access = !e || strcmp(e, "0");
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -105,6 +105,8 @@ static inline void fuzz_parse(int argc, char **argv, struct fuzz_opts *o, bool f
 			o->seed = strtoull(argv[++i], NULL, 0);
 		else if (fuzzer && !strcmp(a, "--lent-access"))
 			o->lent_access = true;
+		else if (fuzzer && !strcmp(a, "--no-lent-access"))
+			o->lent_access = false;
 		else if (fuzzer && !strcmp(a, "--verbose"))
 			o->verbose = true;
 		else if (fuzzer && !strcmp(a, "--session") && v)

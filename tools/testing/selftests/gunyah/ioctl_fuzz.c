@@ -15,13 +15,14 @@
  * ignores immediate_exit and signals.  Afterwards the host invariants are
  * checked (fuzz_util.h).
  *
- *   ioctl_fuzz [--seconds N] [--seed S] [--lent-access]
+ *   ioctl_fuzz [--seconds N] [--seed S] [--no-lent-access]
  *   ioctl_fuzz --seed S --session K [--ops N] --verbose    replay session K
  *
  * Defaults come from GH_FUZZ_SECS, GH_FUZZ_SEED (else the time) and
- * GH_FUZZ_LENT=1.  --lent-access adds the host accesses to lent user
- * memory known to crash the host (a kernel read of lent pages through
- * write(2), process_vm_readv, vmsplice, O_DIRECT, fork).
+ * GH_FUZZ_LENT (0: off).  The host's accesses to lent user memory (a
+ * kernel read of lent pages through write(2), process_vm_readv, vmsplice,
+ * O_DIRECT, fork), which once crashed the host, are part of the op set
+ * unless --no-lent-access or GH_FUZZ_LENT=0 leaves them out.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -243,7 +244,7 @@ static const struct {
 	{ GH_VM_ANDROID_SET_FW_CONFIG, "SET_FW_CONFIG" },
 };
 
-/* A user address to back a memory region with; lent memory only with --lent-access. */
+/* A user address to back a memory region with; lent memory unless --no-lent-access. */
 static uint64_t pick_uaddr(struct sess *s)
 {
 	struct fvm *vm = &s->vm[rnd_below(&s->rng, NVM)];
@@ -697,7 +698,7 @@ static void op_build_vm(struct sess *s)
 		vm->mem = img;
 		/*
 		 * Lent memory stays out of fork and core dumps.  Without
-		 * --lent-access shared memory too: a random ioctl may lend it
+		 * lent-memory accesses, shared memory too: a random ioctl may lend it
 		 * to another VM.
 		 */
 		if (vm->lend || !opt.lent_access) {
@@ -877,7 +878,7 @@ static void op_fork(struct sess *s)
 		reap(pid, now_ms() + 5000, &hung, &stuck);
 }
 
-/* Kernel accesses to lent user memory (only with --lent-access). */
+/* Kernel accesses to lent user memory (unless --no-lent-access). */
 static void op_lent(struct sess *s)
 {
 	struct fvm *vm = &s->vm[rnd_below(&s->rng, NVM)];
@@ -1062,8 +1063,7 @@ int main(int argc, char **argv)
 	fuzz_parse(argc, argv, &opt, true);
 	tap_begin();
 	tap_diag("seed=%#llx", (unsigned long long)opt.seed);
-	tap_diag("seconds=%u lent-access=%d%s", opt.seconds, opt.lent_access,
-		 opt.lent_access ? " (kernel accesses to lent memory: may crash the host)" : "");
+	tap_diag("seconds=%u lent-access=%d", opt.seconds, opt.lent_access);
 	asm volatile("mrs %0, cntfrq_el0" : "=r"(freq));
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	dev = gh_open();
