@@ -99,6 +99,36 @@ static bool irq_pending(const struct vgic_irq *irq)
 	return irq->latch || (!irq->edge && irq->line);
 }
 
+/*
+ * SPI @intid may now be pending or active: the scans of vgic_has_pending()
+ * and vgic_flush_lrs() visit it (they forget it again once it is neither).
+ */
+static void spi_live(struct vgic *vg, uint32_t intid)
+{
+	if (intid >= VGIC_NR_PRIVATE && intid - VGIC_NR_PRIVATE < vg->nr_spis)
+		vg->spi_live[(intid - VGIC_NR_PRIVATE) / 32] |= 1U << (intid % 32);
+}
+
+/* The next live SPI from @intid on (clearing the dead ones), or 0. */
+static uint32_t spi_next_live(struct vgic *vg, uint32_t intid)
+{
+	for (uint32_t w = (intid - VGIC_NR_PRIVATE) / 32; w < vg->nr_spis / 32; w++) {
+		uint32_t bits = vg->spi_live[w] & (w == (intid - VGIC_NR_PRIVATE) / 32 ?
+						   ~0U << (intid % 32) : ~0U);
+
+		while (bits) {
+			uint32_t b = __builtin_ctz(bits), id = VGIC_NR_PRIVATE + 32 * w + b;
+			struct vgic_irq *irq = &vg->spi[id - VGIC_NR_PRIVATE];
+
+			if (irq->active || irq->latch || (!irq->edge && irq->line))
+				return id;
+			vg->spi_live[w] &= ~(1U << b);
+			bits &= bits - 1;
+		}
+	}
+	return 0;
+}
+
 /* Latch @irq; an edge that comes while it is listed survives the sync. */
 static void irq_latch(struct vgic_irq *irq)
 {
@@ -169,6 +199,8 @@ uint32_t vgic_set_line(struct vgic *vg, uint32_t vcpu, uint32_t intid, bool leve
 	if (irq->edge && level && !irq->line)
 		irq_latch(irq);
 	irq->line = level;
+	if (level)
+		spi_live(vg, intid);
 	return irq_kick(vg, vcpu, intid);
 }
 
@@ -187,6 +219,7 @@ uint32_t vgic_pulse(struct vgic *vg, uint32_t vcpu, uint32_t intid)
 	if (!irq)
 		return 0;
 	irq_latch(irq);
+	spi_live(vg, intid);
 	return irq_kick(vg, vcpu, intid);
 }
 
@@ -231,14 +264,14 @@ uint32_t vgic_send_sgi(struct vgic *vg, uint32_t from, uint64_t sgi1r)
  * Return: true if an enabled interrupt is pending for @vcpu (a reason to
  * leave WFI).
  */
-bool vgic_has_pending(const struct vgic *vg, uint32_t vcpu)
+bool vgic_has_pending(struct vgic *vg, uint32_t vcpu)
 {
 	for (uint32_t i = 0; i < VGIC_NR_PRIVATE; i++)
 		if (irq_deliverable(vg, &vg->cpu[vcpu].priv[i]))
 			return true;
-	for (uint32_t i = 0; i < vg->nr_spis; i++)
-		if (irq_deliverable(vg, &vg->spi[i]) &&
-		    vgic_target(vg, i + VGIC_NR_PRIVATE) == vcpu)
+	for (uint32_t id = spi_next_live(vg, VGIC_NR_PRIVATE); id; id = spi_next_live(vg, id + 1))
+		if (irq_deliverable(vg, &vg->spi[id - VGIC_NR_PRIVATE]) &&
+		    vgic_target(vg, id) == vcpu)
 			return true;
 	return false;
 }
@@ -273,8 +306,16 @@ bool vgic_flush_lrs(struct vgic *vg, uint32_t vcpu, uint64_t *lr)
 	bool more = false;
 
 	for (uint32_t id = 0; id < VGIC_NR_PRIVATE + vg->nr_spis; id++) {
-		struct vgic_irq *irq = vgic_irq(vg, vcpu, id);
+		struct vgic_irq *irq;
 		uint32_t pos;
+
+		/* Past the private interrupts, only the SPIs that may be live. */
+		if (id >= VGIC_NR_PRIVATE) {
+			id = spi_next_live(vg, id);
+			if (!id)
+				break;
+		}
+		irq = vgic_irq(vg, vcpu, id);
 
 		if (!irq->active && !irq_deliverable(vg, irq))
 			continue;
@@ -377,8 +418,10 @@ static uint32_t bits_access(struct vgic *vg, uint32_t vcpu, uint32_t first, uint
 			break;
 		case GICD_ISPENDR:
 		case GICD_ICPENDR:
-			if (wr && set && reg == GICD_ISPENDR)
+			if (wr && set && reg == GICD_ISPENDR) {
 				irq_latch(irq);
+				spi_live(vg, first + b);
+			}
 			else if (wr && set)
 				irq->latch = false;
 			r |= (uint32_t)irq_pending(irq) << b;
@@ -387,6 +430,8 @@ static uint32_t bits_access(struct vgic *vg, uint32_t vcpu, uint32_t first, uint
 		case GICD_ICACTIVER:
 			if (wr && set)
 				irq->active = reg == GICD_ISACTIVER;
+			if (wr && set && irq->active)
+				spi_live(vg, first + b);
 			r |= (uint32_t)irq->active << b;
 			break;
 		}

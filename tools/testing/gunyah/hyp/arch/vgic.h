@@ -68,6 +68,8 @@ struct vgic {
 	uint64_t dist_base;
 	uint64_t redist_base;
 	struct vgic_irq *spi;	/* nr_spis of them, storage from vgic_init()'s caller */
+	/* SPIs that may be pending or active (a bit each): what the scans visit */
+	uint32_t spi_live[VGIC_MAX_SPIS / 32];
 	/* Called when the guest acknowledges an SPI (the doorbells' ack mask). */
 	void (*acked)(struct vgic *vg, uint32_t intid);
 	void *ctx;		/* for @acked */
@@ -82,7 +84,7 @@ uint32_t vgic_mmio(struct vgic *vg, uint32_t vcpu, uint64_t ipa, bool write, uin
 uint32_t vgic_set_line(struct vgic *vg, uint32_t vcpu, uint32_t intid, bool level);
 uint32_t vgic_pulse(struct vgic *vg, uint32_t vcpu, uint32_t intid);
 uint32_t vgic_send_sgi(struct vgic *vg, uint32_t from, uint64_t sgi1r);
-bool vgic_has_pending(const struct vgic *vg, uint32_t vcpu);
+bool vgic_has_pending(struct vgic *vg, uint32_t vcpu);
 bool vgic_flush_lrs(struct vgic *vg, uint32_t vcpu, uint64_t *lr);
 void vgic_sync_lrs(struct vgic *vg, uint32_t vcpu, const uint64_t *lr);
 uint32_t vgic_target(const struct vgic *vg, uint32_t intid);
