@@ -421,9 +421,9 @@ static uint32_t bits_access(struct vgic *vg, uint32_t vcpu, uint32_t first, uint
 			if (wr && set && reg == GICD_ISPENDR) {
 				irq_latch(irq);
 				spi_live(vg, first + b);
-			}
-			else if (wr && set)
+			} else if (wr && set) {
 				irq->latch = false;
+			}
 			r |= (uint32_t)irq_pending(irq) << b;
 			break;
 		case GICD_ISACTIVER:
