@@ -143,14 +143,8 @@ int main(void)
 		close(efd);
 		close(vm);
 	}
-	for (int i = 0; i < 50; i++) {
-		avail1 = meminfo_kb("MemAvailable");
-		if (avail0 - avail1 < 4 * 1024)
-			break;
-		usleep(100000);
-	}
-	tap_check(avail0 - avail1 < 4 * 1024, "MemAvailable back after both rounds (%+ld kB)",
-		  avail1 - avail0);
+	tap_check(meminfo_back_to("MemAvailable", avail0, 4 * 1024, &avail1),
+		  "MemAvailable back after both rounds (%+ld kB)", avail1 - avail0);
 	close(dev);
 	return tap_finish();
 }

@@ -167,6 +167,25 @@ static inline int klog_count(const char *needle)
 	return n;
 }
 
+/*
+ * Wait up to 5 s (teardown of a killed process may still be running) for
+ * the hypervisor's counts to equal @base; reports the difference if not.
+ */
+static inline bool hyp_stats_back_to(const struct hyp_stats *base)
+{
+	struct hyp_stats now = { 0 };
+
+	for (int i = 0; i < 50; i++) {
+		if (!hyp_stats(&now) && hyp_stats_equal(&now, base))
+			return true;
+		usleep(100000);
+	}
+	tap_diag("hyp: VMs %llu/%llu, parcels %llu/%llu, caps %llu/%llu, free pages %llu/%llu",
+		 now.vms, base->vms, now.parcels, base->parcels, now.caps, base->caps,
+		 now.free_pages, base->free_pages);
+	return false;
+}
+
 static inline long meminfo_kb(const char *key)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
@@ -180,6 +199,21 @@ static inline long meminfo_kb(const char *key)
 			v = strtol(line + strlen(key) + 1, NULL, 10);
 	fclose(f);
 	return v;
+}
+
+/*
+ * Wait up to 5 s (deferred frees) for the /proc/meminfo field @key to come
+ * back within @slack_kb of @base_kb; *@now_kb gets its last value.
+ */
+static inline bool meminfo_back_to(const char *key, long base_kb, long slack_kb, long *now_kb)
+{
+	for (int i = 0; i < 50; i++) {
+		*now_kb = meminfo_kb(key);
+		if (base_kb - *now_kb < slack_kb)
+			return true;
+		usleep(100000);
+	}
+	return false;
 }
 
 static sigjmp_buf sigbus_jmp;

@@ -29,30 +29,13 @@ static struct hyp_stats base;
 
 static bool back_to_base(void)
 {
-	struct hyp_stats now;
-
-	/* Teardown of a killed process may still be running: allow 5 s. */
-	for (int i = 0; i < 50; i++) {
-		if (!hyp_stats(&now) && hyp_stats_equal(&now, &base))
-			return true;
-		usleep(100000);
-	}
-	tap_diag("hyp: VMs %llu/%llu, parcels %llu/%llu, caps %llu/%llu, free pages %llu/%llu",
-		 now.vms, base.vms, now.parcels, base.parcels, now.caps, base.caps,
-		 now.free_pages, base.free_pages);
-	return false;
+	return hyp_stats_back_to(&base);
 }
 
-/* Whether MemAvailable came back to @avail0 kB (within 8 MiB) within 5 s. */
+/* Whether MemAvailable came back to @avail0 kB (within 8 MiB). */
 static bool mem_available_back(long avail0, long *now)
 {
-	for (int i = 0; i < 50; i++) {
-		*now = meminfo_kb("MemAvailable");
-		if (avail0 - *now < 8 * 1024)
-			return true;
-		usleep(100000);
-	}
-	return false;
+	return meminfo_back_to("MemAvailable", avail0, 8 * 1024, now);
 }
 
 /* Run @fn in a child; its exit status, or 128 + signal. */

@@ -25,15 +25,7 @@ static bool next_vm_works(void)
 
 static bool back_to_base(void)
 {
-	struct hyp_stats now;
-
-	/* Teardown of a killed process may still be running: allow 3 s. */
-	for (int i = 0; i < 30; i++) {
-		if (!hyp_stats(&now) && hyp_stats_equal(&now, &base))
-			return true;
-		usleep(100000);
-	}
-	return false;
+	return hyp_stats_back_to(&base);
 }
 
 /* Start a VM with a fault armed; returns the start result. */
