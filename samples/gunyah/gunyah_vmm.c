@@ -103,7 +103,8 @@ static size_t build_dtb(void *buf, size_t size, __u64 mem_size, int nr_vcpus)
 	FDT_CHECK(fdt_property_string(buf, "stdout-path", "/pl011@9000000"));
 	FDT_CHECK(fdt_end_node(buf));
 
-	FDT_CHECK(fdt_begin_node(buf, "memory@80000000"));
+	/* Named "memory" alone: the open-source RM replaces only that node. */
+	FDT_CHECK(fdt_begin_node(buf, "memory"));
 	FDT_CHECK(fdt_property_string(buf, "device_type", "memory"));
 	{
 		fdt64_t reg[2] = { cpu_to_fdt64(GUEST_BASE), cpu_to_fdt64(mem_size) };
@@ -420,8 +421,9 @@ int main(int argc, char **argv)
 	};
 	if (ioctl(v.vm, lend ? GH_VM_ANDROID_LEND_USER_MEM : GH_VM_SET_USER_MEM_REGION, &region))
 		die("guest memory region");
+	/* The whole region: the RM grows the tree there (its overlay). */
 	dtb_cfg.guest_phys_addr = GUEST_BASE + v.mem_size - DTB_SIZE;
-	dtb_cfg.size = dtb_size;
+	dtb_cfg.size = DTB_SIZE;
 	if (ioctl(v.vm, GUNYAH_VM_SET_DTB_CONFIG, &dtb_cfg))
 		die("GUNYAH_VM_SET_DTB_CONFIG");
 

@@ -37,6 +37,9 @@ enum gunyah_vcpu_mmio {
 	GUNYAH_VCPU_MMIO_WRITE,
 };
 
+/* How long a refused vCPU waits for its VM's end to be known */
+#define GUNYAH_VCPU_END_WAIT		(HZ / 2)
+
 /* Actions in vcpu_run's resume data (not the UAPI's resume_action values). */
 #define GUNYAH_HV_RESUME_EMULATE	0
 #define GUNYAH_HV_RESUME_RETRY		1
@@ -204,6 +207,16 @@ static int gunyah_vcpu_wait_vm_end(struct gunyah_vcpu *vcpu)
 	return gunyah_vm_running(ghvm) ? -EINTR : 0;
 }
 
+/* Whether the VM's end is known here, or becomes so within GUNYAH_VCPU_END_WAIT. */
+static bool gunyah_vcpu_vm_ended(struct gunyah_vcpu *vcpu)
+{
+	struct gunyah_vm *ghvm = vcpu->ghvm;
+
+	wait_event_interruptible_timeout(ghvm->vm_status_wait, !gunyah_vm_running(ghvm),
+					 GUNYAH_VCPU_END_WAIT);
+	return !gunyah_vm_running(ghvm);
+}
+
 /* Answer the pending MMIO exit from the run page. */
 static int gunyah_vcpu_resume_data(struct gunyah_vcpu *vcpu, u64 *resume_data)
 {
@@ -286,6 +299,17 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 		if (ret == -EAGAIN) {
 			cond_resched();
 			continue;
+		}
+		/*
+		 * The hypervisor may refuse a vCPU of a VM that is ending (busy,
+		 * or in the wrong state) rather than report it powered off; the
+		 * VM_EXITED notification may still be on its way.  Wait for it a
+		 * little: if it comes, this is the status exit.
+		 */
+		if ((ret == -EBUSY || ret == -EINVAL) && gunyah_vcpu_vm_ended(vcpu)) {
+			gunyah_vcpu_fill_status(vcpu);
+			ret = 0;
+			break;
 		}
 		if (ret)
 			break;

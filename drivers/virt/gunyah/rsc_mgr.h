@@ -40,6 +40,8 @@ struct gunyah_rm_notification {
 /* Notifications */
 #define GUNYAH_RM_NOTIFICATION_VM_EXITED	0x56100001
 #define GUNYAH_RM_NOTIFICATION_VM_STATUS	0x56100008
+#define GUNYAH_RM_NOTIFICATION_MEM_RELEASED	0x51100012
+#define GUNYAH_RM_NOTIFICATION_MEM_ACCEPTED	0x51100013
 
 /**
  * struct gunyah_rm_vm_exited_payload - VM_EXITED notification
@@ -97,6 +99,20 @@ struct gunyah_rm_vm_status_payload {
 	u8 vm_status;
 	u8 os_status;
 	__le16 app_status;
+} __packed;
+
+/**
+ * struct gunyah_rm_mem_notif_payload - MEM_RELEASED and MEM_ACCEPTED notifications
+ * @mem_handle: the parcel
+ * @vmid: the VM that released or accepted it
+ * @reserved: reserved
+ * @mem_info_tag: the tag given when the parcel was made
+ */
+struct gunyah_rm_mem_notif_payload {
+	__le32 mem_handle;
+	__le16 vmid;
+	u16 reserved;
+	__le32 mem_info_tag;
 } __packed;
 
 /* Memory parcels */

@@ -23,6 +23,7 @@
 #include <linux/gunyah.h>
 #include <linux/irqdomain.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -331,6 +332,23 @@ static int gunyah_vm_rm_notification(struct notifier_block *nb, unsigned long ac
 	const struct gunyah_rm_vm_status_payload *status = n->payload;
 	size_t reason_size;
 
+	/*
+	 * The RM tells a parcel's owner when the recipient accepts it and
+	 * when it is released (the real RM does both at start and at reset):
+	 * nothing to do, the parcel's handle is all the driver needs.
+	 */
+	if (action == GUNYAH_RM_NOTIFICATION_MEM_RELEASED ||
+	    action == GUNYAH_RM_NOTIFICATION_MEM_ACCEPTED) {
+		const struct gunyah_rm_mem_notif_payload *mem = n->payload;
+
+		if (n->size < sizeof(*mem) || ghvm->vmid == GUNYAH_VMID_INVAL ||
+		    le16_to_cpu(mem->vmid) != ghvm->vmid)
+			return NOTIFY_DONE;
+		dev_dbg(ghvm->parent, "VM %u %s memory parcel %#x\n", ghvm->vmid,
+			action == GUNYAH_RM_NOTIFICATION_MEM_RELEASED ? "released" : "accepted",
+			le32_to_cpu(mem->mem_handle));
+		return NOTIFY_STOP;
+	}
 	/* Both payloads start with the VMID and are at least 8 bytes. */
 	if (action != GUNYAH_RM_NOTIFICATION_VM_EXITED &&
 	    action != GUNYAH_RM_NOTIFICATION_VM_STATUS)
@@ -516,23 +534,33 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 {
 	struct gunyah_gmem_binding *dtb_binding = NULL;
 	struct gunyah_vm_mem_region *dtb_region;
-	u64 image_base, image_size;
+	u64 image_base, image_size, dtb_size;
 	u32 image_handle;
 	u16 host_vmid;
 	int ret;
 
 	if (!ghvm->dtb.size)
 		return -EINVAL;
+	/*
+	 * The RM maps the device tree's region in whole pages and grows the
+	 * tree there at start: it must begin on a page, and it ends on one.
+	 */
+	if (!PAGE_ALIGNED(ghvm->dtb.guest_phys_addr)) {
+		dev_info_ratelimited(ghvm->parent,
+				     "the device tree must start on a page boundary (at %#llx)\n",
+				     ghvm->dtb.guest_phys_addr);
+		return -EINVAL;
+	}
+	dtb_size = PAGE_ALIGN(ghvm->dtb.size);
 	/* The device tree is in a user memory region or a guest memory binding. */
 	mutex_lock(&ghvm->mem_lock);
-	dtb_region = gunyah_vm_find_mem_region(ghvm, ghvm->dtb.guest_phys_addr, ghvm->dtb.size);
+	dtb_region = gunyah_vm_find_mem_region(ghvm, ghvm->dtb.guest_phys_addr, dtb_size);
 	if (!dtb_region)
-		dtb_binding = gunyah_vm_find_binding(ghvm, ghvm->dtb.guest_phys_addr,
-						     ghvm->dtb.size);
+		dtb_binding = gunyah_vm_find_binding(ghvm, ghvm->dtb.guest_phys_addr, dtb_size);
 	mutex_unlock(&ghvm->mem_lock);
 	if (!dtb_region && !dtb_binding)
 		return -ENOENT;
-	if (dtb_binding && ghvm->dtb.guest_phys_addr + ghvm->dtb.size - dtb_binding->guest_addr >
+	if (dtb_binding && ghvm->dtb.guest_phys_addr + dtb_size - dtb_binding->guest_addr >
 			   GUNYAH_IMAGE_PARCEL_MAX) {
 		dev_info_ratelimited(ghvm->parent,
 				     "the device tree must be within %u MiB of the start of its binding\n",
@@ -568,8 +596,7 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	}
 
 	ret = gunyah_rm_vm_configure(ghvm->rm, ghvm->vmid, GUNYAH_RM_VM_AUTH_NONE, image_handle,
-				     0, 0, ghvm->dtb.guest_phys_addr - image_base,
-				     ghvm->dtb.size);
+				     0, 0, ghvm->dtb.guest_phys_addr - image_base, dtb_size);
 	if (ret)
 		goto err;
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT;

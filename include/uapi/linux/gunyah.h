@@ -108,9 +108,14 @@ struct gunyah_create_mem_args {
 
 /**
  * struct gunyah_vm_dtb_config - Argument of GUNYAH_VM_SET_DTB_CONFIG
- * @guest_phys_addr: Guest physical address of the devicetree blob.
- * @size: Size of the devicetree blob in bytes. @guest_phys_addr + @size must
- *        not overflow (-EOVERFLOW).
+ * @guest_phys_addr: Guest physical address of the devicetree blob; it must
+ *                   start on a page boundary (else GUNYAH_VM_START fails with
+ *                   -EINVAL).
+ * @size: Size of the region that holds the devicetree blob, in bytes: the
+ *        blob and the room the Resource Manager may use to grow it (it writes
+ *        its overlay there at start). The driver rounds it up to whole pages;
+ *        the rounded region must lie in guest memory. @guest_phys_addr + @size
+ *        must not overflow (-EOVERFLOW).
  */
 struct gunyah_vm_dtb_config {
 	__u64 guest_phys_addr;

@@ -78,6 +78,47 @@ static void test_lend_and_share(int dev)
 	munmap(vm.mem, vm.mem_size);
 }
 
+/*
+ * What the open-source Resource Manager requires of a guest's device tree,
+ * and what the driver does so that VMMs need not know: a device tree region
+ * in whole pages (the driver rounds the size up; it refuses a start that is
+ * not page-aligned), an interrupt controller node (the RM refuses to start
+ * a VM without one; the v17-level RM does not care).  The RM's notifications
+ * about parcels are the driver's to take, not to log as unknown.
+ */
+static void test_rm_dt_rules(int dev)
+{
+	int ignored = klog_count("ignored notification 0x511000"), r;
+	struct gunyah_vm_dtb_config cfg;
+	struct test_vm vm;
+
+	r = vm_setup(dev, "guest-1cpu.dtb", false, 64 * 1024, &vm);
+	tap_check(r == 0 && vm.dtb_size < 4096, "a device tree of %llu bytes",
+		  (unsigned long long)vm.dtb_size);
+	if (r)
+		return;
+	r = vm_start(&vm);
+	tap_check(r == 0, "  ... starts: its region is rounded up to a page (%d)", r);
+	vm_destroy(&vm);
+
+	if (vm_setup(dev, "guest-1cpu.dtb", false, 64 * 1024, &vm))
+		return;
+	cfg = (struct gunyah_vm_dtb_config){ .guest_phys_addr = GUEST_MEM_BASE + 0x800,
+					     .size = vm.dtb_size };
+	r = gh_ioctl(vm.fd, GUNYAH_VM_SET_DTB_CONFIG, &cfg) ?: vm_start(&vm);
+	tap_check(r == -EINVAL && klog_count("must start on a page boundary") > 0,
+		  "a device tree not on a page boundary: EINVAL, logged (%d)", r);
+	vm_destroy(&vm);
+
+	r = vm_cycle(dev, "guest-nogic.dtb", false);
+	if (oss_profile())
+		tap_check(r == -ENODEV, "oss RM: no arm,gic-v3 node, no start: ENODEV (%d)", r);
+	else
+		tap_check(r == 0, "v17 RM: no arm,gic-v3 node needed (%d)", r);
+	tap_check(klog_count("ignored notification 0x511000") == ignored,
+		  "the RM's MEM_ACCEPTED/MEM_RELEASED notifications are not left unclaimed");
+}
+
 int main(void)
 {
 	struct hyp_stats h0, h1;
@@ -132,6 +173,7 @@ int main(void)
 	tap_check(free0 - free1 < 2048, "no loss of free memory (%+ld kB)", free1 - free0);
 
 	test_lend_and_share(dev);
+	test_rm_dt_rules(dev);
 	close(dev);
 	return tap_finish();
 }

@@ -64,6 +64,7 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus)
 	}
 	g->vmid = vmid;
 	g->hw_vmid = (u8)hw;
+	g->log_budget = GUEST_LOG_LINES;
 	g->vgic = page_alloc();
 	g->vgic_spis = page_alloc();
 	if (!g->vgic || !g->vgic_spis) {
@@ -157,6 +158,27 @@ void guest_vgic_line(struct guest *g, u32 intid, bool level)
 void guest_vgic_pulse(struct guest *g, u32 intid)
 {
 	guest_vgic_kick(g, vgic_pulse(g->vgic, 0, intid));
+}
+
+/**
+ * guest_may_log() - whether a line about the guest's faults may be printed
+ * @g: the guest
+ *
+ * A guest that loops on its faults would otherwise print on every exit, and
+ * the console is slow: after GUEST_LOG_LINES lines it says no more.
+ *
+ * Return: true while the guest's budget of lines lasts.
+ */
+bool guest_may_log(struct guest *g)
+{
+	u32 left = __atomic_load_n(&g->log_budget, __ATOMIC_RELAXED);
+
+	if (!left)
+		return false;
+	__atomic_store_n(&g->log_budget, left - 1, __ATOMIC_RELAXED);
+	if (left == 1)
+		printf("VM %u: further messages about its faults suppressed\n", g->vmid);
+	return left > 1;
 }
 
 bool guest_in_dp_range(const struct guest *g, u64 ipa)

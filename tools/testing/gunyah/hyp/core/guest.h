@@ -19,6 +19,7 @@
 #define GUEST_MAX_VCPUS		8
 #define GUEST_NR_LRS		VGIC_NR_LRS
 #define GUEST_MAX_BELLS		16
+#define GUEST_LOG_LINES		16
 /* Where the virtual GIC is when the guest's DT does not say (ABI sheet §6.4) */
 #define GUEST_GICD_DEFAULT	0x3fff0000UL
 
@@ -84,6 +85,10 @@ struct guest {
 	u8 hw_vmid;
 	bool started;
 	bool exited;
+	/* vcpu_run of an exited guest: OBJECT_STATE, not POWERED_OFF ("exited") */
+	bool exit_kills_vcpus;
+	/* lines the guest's faults may still print (a guest must not flood the console) */
+	u32 log_budget;
 	u32 nr_vcpus;
 	struct vcpu *vcpus[GUEST_MAX_VCPUS];
 	struct pgtable s2;
@@ -126,6 +131,7 @@ void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1);
 void guest_stop(struct guest *g);
 
 void guest_tlb_flush(struct guest *g);
+bool guest_may_log(struct guest *g);
 void guest_vgic_setup(struct guest *g, u64 dist_base, u64 redist_base);
 void guest_vgic_line(struct guest *g, u32 intid, bool level);
 void guest_vgic_pulse(struct guest *g, u32 intid);

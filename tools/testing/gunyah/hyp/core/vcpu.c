@@ -553,8 +553,9 @@ static void guest_sysreg(struct vcpu *v, u64 esr)
 	case 0x3e3016:			/* write ICC_SGI0R_EL1: Group 0 SGIs are not modelled */
 		break;
 	default:
-		printf("VM %u vCPU %u: system register trap ESR %lx at PC %lx: undef\n",
-		       v->guest->vmid, v->index, esr, v->ctx.pc);
+		if (guest_may_log(v->guest))
+			printf("VM %u vCPU %u: system register trap ESR %lx at PC %lx: undef\n",
+			       v->guest->vmid, v->index, esr, v->ctx.pc);
 		inject_undef(v);
 		return;
 	}
@@ -601,8 +602,9 @@ static bool guest_dabt(struct vcpu *v, struct trap_frame *f, u64 esr, u64 far, u
 	}
 	if (!(esr & BIT(24))) {
 		/* No syndrome (e.g. LDP, writeback): not emulable. */
-		printf("VM %u vCPU %u: MMIO at IPA %lx without syndrome (PC %lx): abort\n",
-		       v->guest->vmid, v->index, ipa, v->ctx.pc);
+		if (guest_may_log(v->guest))
+			printf("VM %u vCPU %u: MMIO at IPA %lx without syndrome (PC %lx): abort\n",
+			       v->guest->vmid, v->index, ipa, v->ctx.pc);
 		inject_dabt(v, far);
 		return true;
 	}
@@ -670,6 +672,11 @@ void vcpu_run(struct trap_frame *f)
 	if (v->running || !v->guest->started) {
 		guest_unlock();
 		f->x[0] = GH_ERROR_BUSY;
+		return;
+	}
+	if (v->guest->exited && v->guest->exit_kills_vcpus) {
+		guest_unlock();
+		f->x[0] = GH_ERROR_OBJECT_STATE;
 		return;
 	}
 	v->running = true;
@@ -773,13 +780,16 @@ void vcpu_run(struct trap_frame *f)
 				go_on = false;
 				break;
 			}
-			printf("VM %u vCPU %u: instruction fetch from IPA %lx without memory\n",
-			       v->guest->vmid, v->index, ((hpfar >> 4) << 12) | (far & 0xfff));
+			if (guest_may_log(v->guest))
+				printf("VM %u vCPU %u: instruction fetch from IPA %lx, no memory\n",
+				       v->guest->vmid, v->index,
+				       ((hpfar >> 4) << 12) | (far & 0xfff));
 			inject_sync(v, ((u64)0x21 << 26) | BIT(25) | 0x10, far);
 			break;
 		default:
-			printf("VM %u vCPU %u: unhandled exit ESR %lx at PC %lx: undef\n",
-			       v->guest->vmid, v->index, esr, v->ctx.pc);
+			if (guest_may_log(v->guest))
+				printf("VM %u vCPU %u: unhandled exit ESR %lx at PC %lx: undef\n",
+				       v->guest->vmid, v->index, esr, v->ctx.pc);
 			inject_undef(v);
 			break;
 		}

@@ -73,6 +73,8 @@
 /* Notifications */
 #define RM_NOTIF_VM_EXITED		0x56100001
 #define RM_NOTIF_VM_STATUS		0x56100008
+#define RM_NOTIF_MEM_RELEASED		0x51100012
+#define RM_NOTIF_MEM_ACCEPTED		0x51100013
 
 /* VM status */
 enum rm_vm_status {

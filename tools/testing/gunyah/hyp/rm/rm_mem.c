@@ -184,6 +184,16 @@ int rm_parcel_map(struct rm_parcel *p, u16 vmid, struct guest *g, u64 ipa)
 	return 0;
 }
 
+/* Tell a parcel's owner that @vmid accepted or released it (12 bytes). */
+static void parcel_notify(const struct rm_parcel *p, u16 vmid, bool accepted)
+{
+	u8 n[12] = { 0 };
+
+	put_le32(n, p->handle);
+	put_le16(n + 4, vmid);
+	rm_notify(accepted ? RM_NOTIF_MEM_ACCEPTED : RM_NOTIF_MEM_RELEASED, n, sizeof(n));
+}
+
 void rm_parcels_accept(u16 vmid, bool accept)
 {
 	for (unsigned int i = 0; i < MAX_PARCELS; i++) {
@@ -192,13 +202,18 @@ void rm_parcels_accept(u16 vmid, bool accept)
 		if (!p->used)
 			continue;
 		if (!accept) {
-			if (p->accepted_by == vmid)
+			if (p->accepted_by == vmid) {
 				p->accepted_by = 0;
+				parcel_notify(p, vmid, false);
+			}
 			continue;
 		}
-		for (u32 a = 0; a < p->n_acl; a++)
-			if (p->acl[a].vmid == vmid && !p->constructing)
+		for (u32 a = 0; a < p->n_acl; a++) {
+			if (p->acl[a].vmid == vmid && !p->constructing && p->accepted_by != vmid) {
 				p->accepted_by = vmid;
+				parcel_notify(p, vmid, true);
+			}
+		}
 	}
 }
 

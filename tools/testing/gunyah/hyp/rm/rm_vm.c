@@ -73,6 +73,7 @@ struct rm_vm {
 	struct guest *guest;
 	u64 mem_base;
 	bool mem_base_set;
+	bool gic_ok;		/* its DT has a usable arm,gic-v3 node */
 };
 
 static struct rm_vm vms[RM_MAX_VMS];
@@ -181,7 +182,9 @@ static void rm_guest_exited(struct guest *g, u16 exit_type)
 
 /*
  * The virtual GIC goes where the guest's arm,gic-v3 node puts it (reg:
- * distributor, then redistributors), else where the ABI sheet says.
+ * distributor, then redistributors), else where the ABI sheet says.  The
+ * open-source RM needs that node (an interrupt controller with three
+ * interrupt cells and a phandle) to start the VM.
  */
 static void vm_setup_vgic(struct rm_vm *vm, const struct fdt *fdt)
 {
@@ -189,13 +192,17 @@ static void vm_setup_vgic(struct rm_vm *vm, const struct fdt *fdt)
 	u64 redist = dist - (u64)vm->guest->nr_vcpus * VGIC_REDIST_STRIDE;
 	int node;
 
+	vm->gic_ok = false;
 	for (node = fdt_first_subnode(fdt, fdt_root(fdt)); node >= 0;
 	     node = fdt_next_subnode(fdt, node)) {
-		u32 c[8];
+		u32 c[8], cells = 0, phandle = 0;
 		bool ok = true;
 
 		if (!fdt_prop_string_is(fdt, node, "compatible", "arm,gic-v3"))
 			continue;
+		vm->gic_ok = fdt_getprop(fdt, node, "interrupt-controller", NULL) &&
+			     fdt_prop_u32(fdt, node, "#interrupt-cells", &cells) && cells == 3 &&
+			     fdt_prop_u32(fdt, node, "phandle", &phandle) && phandle;
 		for (u32 i = 0; i < 8 && ok; i++)
 			ok = fdt_prop_u32_index(fdt, node, "reg", i, &c[i]);
 		if (ok) {
@@ -214,6 +221,11 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	s64 herr = 0;
 	u32 n = 0;
 	int node;
+
+	/* The open-source RM maps the DT region in whole pages, or refuses it. */
+	if (rm_oss_profile() && (vm->dtb_offset % PAGE_SIZE || vm->dtb_size % PAGE_SIZE ||
+				 vm->dtb_size < PAGE_SIZE))
+		return RM_ERROR_MEM_INVALID;
 
 	if (!vm->image || !vm->dtb_size || vm->dtb_size > MAX_DTB_SIZE ||
 	    !rm_parcel_read(vm->image, vm->dtb_offset, dtb_buf, vm->dtb_size) ||
@@ -235,6 +247,8 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	if (!vm->guest)
 		return RM_ERROR_NOMEM;
 	vm->guest->exited_cb = rm_guest_exited;
+	/* The open-source release refuses the vCPUs of a VM that has exited. */
+	vm->guest->exit_kills_vcpus = rm_oss_profile();
 	for (u32 i = 0; i < n; i++) {
 		struct vcpu *v = vm->guest->vcpus[i];
 
@@ -504,7 +518,8 @@ static void vm_start(const struct rm_request *req, struct rm_vm *vm)
 		base = vm->mem_base;
 	else
 		base = ~0ULL;
-	if (!vm->image || base == ~0ULL || rm_parcel_map(vm->image, vm->vmid, vm->guest, base)) {
+	if (!vm->image || base == ~0ULL || (rm_oss_profile() && !vm->gic_ok) ||
+	    rm_parcel_map(vm->image, vm->vmid, vm->guest, base)) {
 		vm->status = VM_STATUS_INIT_FAILED;
 		rm_reply(req, RM_ERROR_NORESOURCE, NULL, 0);
 		return;
