@@ -52,7 +52,7 @@ build_modules() {
 	cp -r "$ROOT/Kbuild" "$ROOT/arch" "$ROOT/drivers" "$ROOT/include" "$dir/"
 	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod*' \) -delete
 	log=$dir/build.log
-	make -C "$kdir" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" CONFIG_GUNYAH=m M="$dir" \
+	make -C "$kdir" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" CONFIG_GUNYAH=m CONFIG_BAO_IPCSHMEM=m M="$dir" \
 		W=1 C=2 modules > "$log" 2>&1
 	local rc=$?
 	if grep -E 'warning:|error:' "$log" >/dev/null; then
