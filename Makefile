@@ -27,7 +27,8 @@ CROSS_COMPILE ?= aarch64-linux-gnu-
 endif
 export CROSS_COMPILE
 
-KMAKE = $(MAKE) -C $(KDIR) ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE) CONFIG_GUNYAH=m
+KMAKE = $(MAKE) -C $(KDIR) ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE) CONFIG_GUNYAH=m \
+	CONFIG_BAO_IPCSHMEM=m
 
 all: modules test_modules hyp selftests samples
 

@@ -4,7 +4,8 @@
 # check.sh: every test suite of the project, one after the other.
 #   lint      checkpatch --strict, W=1 + sparse for 6.12 and 6.1
 #   unit      pure logic on the build host
-#   hyp-v17   in-host tests on the test platform, v17 Resource Manager
+#   hyp-v17   in-host tests on the test platform, v17 Resource Manager, with
+#             the Bao-style shared-memory channel (run.sh --bao)
 #   hyp-oss   the same with the open-source (12/2023) Resource Manager
 #   nohyp     the same kernel without the hypervisor
 # EXTRA=/path/prog runs an extra program inside the host (hyp-v17 boot).
@@ -46,7 +47,7 @@ run_suite() {
 start=$(date +%s)
 run_suite lint "$HERE/lint.sh"
 run_suite unit make -s -C "$HERE/unit" O="$BUILD/unit" run
-run_suite hyp-v17 "$HERE/run.sh" --profile v17
+run_suite hyp-v17 "$HERE/run.sh" --profile v17 --bao
 EXTRA='' run_suite hyp-oss "$HERE/run.sh" --profile oss
 EXTRA='' run_suite nohyp "$HERE/run.sh" --nohyp
 

@@ -5,7 +5,7 @@
 #
 #   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|stress|bench] [--nohyp]
 #          [--kvm] [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
-#          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-no-lent]
+#          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-no-lent] [--bao] [--dtb-only FILE]
 #
 # The platform: QEMU "virt" (GICv3, 2 CPUs, Cortex-A72, TCG), our test
 # hypervisor at EL2, Debian's arm64 kernel at EL1 with an initramfs holding
@@ -16,6 +16,11 @@
 # EXTRA (environment) or --extra adds programs to run after the suite.
 # --fuzz-* go to the fuzzer and the kill storm on the kernel command line:
 # each of them runs N/2 seconds (the stress suite), with seed S.
+# --bao adds the Bao-style shared-memory channel: 1 MiB at the top of RAM
+# taken from the host's memory node, the hypervisor's channel 0 with a
+# guest, and bao,ipcshmem nodes in the host DT (good and deliberately bad
+# ones, for the driver's tests).  --dtb-only writes the host DTB to FILE
+# and stops (the binding check validates it).
 #
 # Prints the suite's output, then "N passed, N failed"; exits non-zero on
 # any failure, on a boot that does not reach the tests, or on a timeout.
@@ -38,6 +43,8 @@ FUZZ_SECS=
 FUZZ_SEED=
 FUZZ_LENT=
 EXTRAS=()
+BAO=0
+DTB_ONLY=
 [ -n "${EXTRA:-}" ] && EXTRAS+=("$EXTRA")
 CPUS=2
 MEM_MB=2048
@@ -55,6 +62,8 @@ while [ $# -gt 0 ]; do
 	--fuzz-secs) FUZZ_SECS=$2; shift ;;
 	--fuzz-seed) FUZZ_SEED=$2; shift ;;
 	--fuzz-no-lent) FUZZ_LENT=0 ;;
+	--bao) BAO=1 ;;
+	--dtb-only) DTB_ONLY=$2; shift ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -76,7 +85,7 @@ fi
 mkdir -p "$BUILD/logs" "$BUILD/run"
 LOG=${LOG:-$BUILD/logs/$TAG.log}
 INITRD=$BUILD/run/initramfs-$TAG.cpio
-"$HERE/mkinitramfs.sh" "$INITRD" "${EXTRAS[@]}"
+[ -z "$DTB_ONLY" ] && "$HERE/mkinitramfs.sh" "$INITRD" "${EXTRAS[@]}"
 
 MACHINE="virt,gic-version=3,its=off,highmem=off"
 QEMU=(qemu-system-aarch64 -cpu cortex-a72 -smp "$CPUS" -m "$MEM_MB" -nographic -no-reboot
@@ -89,6 +98,7 @@ APPEND+=" watchdog_thresh=5 sysctl.kernel.hung_task_timeout_secs=10 rcupdate.rcu
 [ -n "$FUZZ_SEED" ] && APPEND+=" gh_fuzz_seed=$FUZZ_SEED"
 [ -n "$FUZZ_LENT" ] && APPEND+=" gh_fuzz_lent=$FUZZ_LENT"
 [ "$NOHYP" = 1 ] && APPEND+=" gh_nohyp=1"
+[ "$BAO" = 1 ] && APPEND+=" gh_bao=1"
 
 hex() { printf '0x%x' "$1"; }
 rand64() { printf '0x%s' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"; }
@@ -102,16 +112,25 @@ else
 		v = $3; sub(/UL$/, "", v); print $2 "=" v }' "$HERE/platform.h")"
 	PLAT_BOOTCFG_ADDR=$((PLAT_HYP_BASE + PLAT_HYP_SIZE - 0x1000))
 	RAM_END=$((PLAT_RAM_BASE + MEM_MB * 1024 * 1024))
-	INITRD_END=$((PLAT_HOST_INITRD + $(stat -c %s "$INITRD")))
+	HOST_RAM_END=$RAM_END
+	if [ "$BAO" = 1 ]; then
+		# The channel's region is neither the host's RAM nor the hypervisor's.
+		BAO_SIZE=0x100000
+		HOST_RAM_END=$((RAM_END - BAO_SIZE))
+		BAO_BASE=$HOST_RAM_END
+		BAO_SPI=100
+	fi
+	INITRD_END=$PLAT_HOST_INITRD
+	[ -z "$DTB_ONLY" ] && INITRD_END=$((PLAT_HOST_INITRD + $(stat -c %s "$INITRD")))
 	TX_CAP=$(rand64)
 	RX_CAP=$(rand64)
 	TX_SPI=200
 	RX_SPI=201
-	DTB=$BUILD/run/host-$TAG.dtb
+	DTB=${DTB_ONLY:-$BUILD/run/host-$TAG.dtb}
 	"${QEMU[@]}" -M "$MACHINE,virtualization=on,dumpdtb=$DTB" >/dev/null 2>&1
 	fdtput -t s "$DTB" /psci method hvc
 	fdtput -t x "$DTB" /memory@40000000 reg 0 "$(hex $((PLAT_HYP_BASE + PLAT_HYP_SIZE)))" \
-		0 "$(hex $((RAM_END - PLAT_HYP_BASE - PLAT_HYP_SIZE)))"
+		0 "$(hex $((HOST_RAM_END - PLAT_HYP_BASE - PLAT_HYP_SIZE)))"
 	fdtput -t x "$DTB" /chosen linux,initrd-start 0 "$(hex "$PLAT_HOST_INITRD")"
 	fdtput -t x "$DTB" /chosen linux,initrd-end 0 "$(hex "$INITRD_END")"
 	fdtput -t s "$DTB" /chosen bootargs "$APPEND"
@@ -148,6 +167,9 @@ else
 	fdtput -t x "$DTB" "$RM" reg "$txhi" "$txlo" "$rxhi" "$rxlo"
 	fdtput -t x "$DTB" "$RM" interrupts 0 "$(printf %x $TX_SPI)" 1 0 "$(printf %x $RX_SPI)" 1
 
+	[ "$BAO" = 1 ] && "$HERE/bao-dt.sh" "$DTB" "$BAO_BASE" "$BAO_SPI"
+	[ -n "$DTB_ONLY" ] && exit 0
+
 	PROFILE_NR=0
 	[ "$PROFILE" = oss ] && PROFILE_NR=1
 	cfg() { QEMU+=(-device "loader,addr=$(hex $((PLAT_BOOTCFG_ADDR + $1))),data=$2,data-len=$3"); }
@@ -157,8 +179,15 @@ else
 	cfg 16 "$RX_CAP" 8
 	cfg 24 $((32 + TX_SPI)) 4
 	cfg 28 $((32 + RX_SPI)) 4
-	cfg 32 "$(hex "$RAM_END")" 8
+	cfg 32 "$(hex "$HOST_RAM_END")" 8
 	cfg 40 "$CPUS" 4
+	if [ "$BAO" = 1 ]; then
+		cfg 48 "$(hex "$BAO_BASE")" 8
+		cfg 56 "$BAO_SIZE" 8
+		cfg 64 0 4
+		cfg 68 $((32 + BAO_SPI)) 4
+		cfg 72 0x10000 8
+	fi
 	QEMU+=(-M "$MACHINE,virtualization=on" -kernel "$BUILD/hyp/gunyah-hyp.elf"
 	       -device "loader,file=$KIMAGE,addr=$(hex "$PLAT_HOST_KERNEL"),force-raw=on"
 	       -device "loader,file=$DTB,addr=$(hex "$PLAT_HOST_DTB"),force-raw=on"

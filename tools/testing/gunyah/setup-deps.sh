@@ -25,7 +25,7 @@ log() { echo "setup-deps: $*"; }
 
 HOST_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm \
 	device-tree-compiler libfdt-dev sparse cpio make gcc bc flex bison \
-	libelf-dev libssl-dev xz-utils python3 perl"
+	libelf-dev libssl-dev xz-utils python3 perl python3-yaml yamllint"
 
 apt_updated=
 apt_update() {

@@ -45,6 +45,15 @@ struct hyp_bootcfg {
 	u64 host_ram_end;
 	u32 nr_cpus;
 	u32 reserved;
+	/*
+	 * The Bao-style channel (core/bao_ipc.c): a carve-out the host
+	 * maps (size 0: no channel), channel bao_id's region at its start.
+	 */
+	u64 bao_base;
+	u64 bao_size;
+	u32 bao_id;
+	u32 bao_host_virq;
+	u64 bao_chan_size;
 };
 
 /* Layout known to switch.S: keep the first fields where they are. */

@@ -7,6 +7,7 @@
  * Secondary CPUs come through PSCI CPU_ON and enter the host at the entry
  * point the host asked for.
  */
+#include "bao_ipc.h"
 #include "hyp.h"
 #include "page_alloc.h"
 #include "rm.h"
@@ -34,6 +35,7 @@ void __noreturn hyp_main_primary(void)
 	       bootcfg->nr_cpus);
 	page_alloc_init();
 	host_stage2_init();
+	bao_ipc_init();
 	rm_init();
 	cpu_init_el2();
 	printf("entering the host kernel at %lx, DTB %lx\n", PLAT_HOST_KERNEL, PLAT_HOST_DTB);

@@ -6,6 +6,7 @@
  * declares as outputs are written back: callers using the SMCCC 1.1
  * helpers rely on x4 and up being preserved.
  */
+#include "bao_ipc.h"
 #include "hyp.h"
 #include "hypercalls.h"
 #include "smccc.h"
@@ -64,6 +65,12 @@ void smccc_handle(struct trap_frame *f, bool from_smc)
 		break;
 	case SMCCC_CLASS_GUNYAH_SERVICE:
 		gunyah_service(f, nr);
+		break;
+	case SMCCC_CLASS_OTHER:
+		if ((u32)f->x[0] == BAO_IPC_NOTIFY_FID && !from_smc)
+			bao_ipc_host_call(f);
+		else
+			f->x[0] = SMCCC_RET_NOT_SUPPORTED;
 		break;
 	default:
 		f->x[0] = SMCCC_RET_NOT_SUPPORTED;

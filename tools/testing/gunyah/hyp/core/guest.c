@@ -2,6 +2,7 @@
 /*
  * Gunyah test hypervisor: guest VMs, their stage-2 and their vCPUs.
  */
+#include "bao_ipc.h"
 #include "gic.h"
 #include "guest.h"
 #include "page_alloc.h"
@@ -202,6 +203,7 @@ void guest_tlb_flush(struct guest *g)
 
 void guest_destroy(struct guest *g)
 {
+	bao_ipc_detach(g);
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		vcpu_forget(g->vcpus[i]);
 		page_free(g->vcpus[i]);

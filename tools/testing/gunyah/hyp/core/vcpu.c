@@ -29,6 +29,7 @@
  * ICC_SGI1R_EL1 are emulated here without a trip to the host.  Sources:
  * the virtual timer (PPI 27), SGIs, doorbells (SPIs).
  */
+#include "bao_ipc.h"
 #include "cspace.h"
 #include "gic.h"
 #include "guest.h"
@@ -529,6 +530,9 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 		guest_exit_vm(v, GUEST_EXIT_PLATFORM_RESET);
 		set_result(f, VCPU_STATE_POWERED_OFF, 1, 0, 0);
 		return false;
+	case BAO_IPC_NOTIFY_FID:
+		x[0] = bao_ipc_guest_call(g, x[1]);
+		return true;
 	default:
 		x[0] = (u64)SMCCC_RET_NOT_SUPPORTED;
 		return true;

@@ -21,6 +21,7 @@
  * SET_BOOT_CONTEXT, SET_DEMAND_PAGING or SET_ADDRESS_LAYOUT (UNIMPLEMENTED)
  * and no address-space or memory-extent resources.
  */
+#include "bao_ipc.h"
 #include "cspace.h"
 #include "doorbell.h"
 #include "fdt.h"
@@ -264,6 +265,8 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	vm->mem_base_set = node >= 0 && fdt_prop_u64(&fdt, node, "base-address", &vm->mem_base);
 
 	vm_setup_vgic(vm, &fdt);
+	if (!bao_ipc_attach(vm->guest, &fdt))
+		return RM_ERROR_VALIDATE_FAILED;
 
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/vdevices");
 	for (node = node < 0 ? node : fdt_first_subnode(&fdt, node); node >= 0;

@@ -49,6 +49,25 @@
 #define CMD_IRQ_MASK		37	/* ARG 1: mask IRQs (PSTATE.I), 0: unmask */
 #define CMD_SGI			38	/* write ARG to ICC_SGI1R_EL1 */
 
+/*
+ * The Bao-style shared-memory channel of dts/guest-bao.dts (run.sh --bao);
+ * numbered apart from the rest.
+ */
+#define CMD_BAO_ECHO		48	/* ARG n, ARG len, ARG id: n times, wait for the
+					 * channel's interrupt, copy len bytes (rounded up to
+					 * 8) of the read channel to the write channel and
+					 * notify with HVC 0xc6000001 (x1 = id); report n
+					 */
+#define CMD_BAO_NOTIFY		49	/* HVC 0xc6000001 with x1 = ARG; report x0 */
+
+#define GUEST_BAO_BASE		0x70000000	/* the region, in the guest's IPA space */
+#define GUEST_BAO_SIZE		0x10000
+#define GUEST_BAO_RD		0x8000		/* its read channel: the host's write one */
+#define GUEST_BAO_WR		0x0		/* its write channel: the host's read one */
+#define GUEST_BAO_CH_SIZE	0x8000
+#define GUEST_BAO_SPI		(32 + 20)	/* edge-triggered, to vCPU 0 */
+#define BAO_NOTIFY_FID		0xc6000001UL
+
 #define STORE_VALUE		0x1122334455667788ULL
 
 /* Where the test DTs put the virtual GIC (guest-*.dts). */

@@ -217,6 +217,26 @@ static void wfi_timer(u64 ticks)
 	mmio_write64(GUEST_REG_RESULT, SYSREG_READ(cntvct_el0) - start);
 }
 
+/* @n echoes of @len bytes on channel @id; see CMD_BAO_ECHO. */
+static u64 bao_echo(u64 n, u64 len, u64 id)
+{
+	u64 *rd = (u64 *)(GUEST_BAO_BASE + GUEST_BAO_RD);
+	u64 *wr = (u64 *)(GUEST_BAO_BASE + GUEST_BAO_WR);
+	u64 base = __atomic_load_n(irq_counter(GUEST_BAO_SPI), __ATOMIC_RELAXED);
+
+	if (len > GUEST_BAO_CH_SIZE)
+		len = GUEST_BAO_CH_SIZE;
+	for (u64 i = 1; i <= n; i++) {
+		irq_wait(GUEST_BAO_SPI | (base + i) << 32);
+		for (u64 w = 0; w < (len + 7) / 8; w++)
+			__atomic_store_n(&wr[w], __atomic_load_n(&rd[w], __ATOMIC_RELAXED),
+					 __ATOMIC_RELAXED);
+		asm volatile("dsb sy" : : : "memory");
+		smccc_call(BAO_NOTIFY_FID, id, 0, 0);
+	}
+	return n;
+}
+
 void secondary_main(void)
 {
 	mmio_write64(GUEST_REG_HELLO, SYSREG_READ(mpidr_el1));
@@ -367,6 +387,16 @@ static void command_loop(void)
 			SYSREG_WRITE(arg, S3_0_C12_C11_5);	/* ICC_SGI1R_EL1 */
 			asm volatile("isb");
 			mmio_write64(GUEST_REG_RESULT, 0);
+			break;
+		case CMD_BAO_ECHO: {
+			u64 len = mmio_read64(GUEST_REG_ARG);
+			u64 id = mmio_read64(GUEST_REG_ARG);
+
+			mmio_write64(GUEST_REG_RESULT, bao_echo(arg, len, id));
+			break;
+		}
+		case CMD_BAO_NOTIFY:
+			mmio_write64(GUEST_REG_RESULT, smccc_call(BAO_NOTIFY_FID, arg, 0, 0));
 			break;
 		default:
 			mmio_write64(GUEST_REG_ERROR, ~0ULL);
