@@ -13,6 +13,8 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -53,6 +55,16 @@ static int in_child(int (*fn)(void *), void *arg)
 static int child_reads(void *p)
 {
 	return read_gets_sigbus(p) ? 1 : 0;
+}
+
+/* Dump core with the lent range in the dump (MADV_DODUMP). */
+static int child_dumps_core(void *p)
+{
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+
+	madvise(p, LENT_SIZE, MADV_DODUMP);
+	setrlimit(RLIMIT_CORE, &unlimited);
+	abort();
 }
 
 /* The kernel touching lent memory on the VMM's behalf: each gets an error, none crashes. */
@@ -108,6 +120,20 @@ static void test_lent_user_memory(void)
 	unlink("/tmp/hostile-odirect");
 	r = in_child(child_reads, lent);
 	tap_check(r == 1, "a forked child reading lent memory gets SIGBUS (%d)", r);
+	{
+		char old_pattern[128] = "";
+		struct stat st;
+
+		read_file("/proc/sys/kernel/core_pattern", old_pattern, sizeof(old_pattern));
+		old_pattern[strcspn(old_pattern, "\n")] = '\0';
+		write_file("/proc/sys/kernel/core_pattern", "/tmp/hostile-core");
+		unlink("/tmp/hostile-core");
+		r = in_child(child_dumps_core, lent);
+		tap_check(r == 128 + SIGABRT && !stat("/tmp/hostile-core", &st) && st.st_size > 0,
+			  "a core dump with the lent range in it (MADV_DODUMP): written, host alive");
+		unlink("/tmp/hostile-core");
+		write_file("/proc/sys/kernel/core_pattern", old_pattern[0] ? old_pattern : "core");
+	}
 out:
 	close(vm.fd);
 	tap_check(!read_gets_sigbus(lent) && lent[LENT_SIZE / 2] == 0,
