@@ -23,6 +23,8 @@ for mode in "" "-l"; do
 			sh -c "echo \"\$0\" | grep -q 'VM exited: status 2, exit type 1'" "$out"
 		# vCPU 0 waits for the UART's interrupt after each of its two lines,
 		# then writes the notification register once.
+		check "  ... the guest took the UART's TX interrupt after each of its lines" \
+			sh -c "echo \"\$0\" | grep -q 'UART TX interrupts taken: 2 of 2 lines'" "$out"
 		check "  ... UART interrupts came through the irqfd, two notifications through the ioeventfd" \
 			sh -c "echo \"\$0\" | grep -qE 'irqfd: [1-9][0-9]*; notifications through the ioeventfd: 2\$'" "$out"
 	done
