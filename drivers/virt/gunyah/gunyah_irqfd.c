@@ -9,9 +9,7 @@
  * a resource ticket; signals that arrive before it are remembered and
  * delivered once it is there.  A LEVEL irqfd sets the doorbell's masks
  * (enable = ack = bit 0) so that the flag clears when the interrupt is
- * delivered and a new signal asserts it again; if the hypervisor refuses
- * them (a sending end without the RECEIVE right), that is logged and the
- * doorbell is rung without them.
+ * delivered and a new signal asserts it again.
  *
  * Closing the eventfd (EPOLLHUP) detaches the irqfd from it: later signals
  * of other holders of the eventfd do nothing.  The function itself, and so
@@ -120,15 +118,13 @@ static bool gunyah_irqfd_populate(struct gunyah_vm_resource_ticket *ticket,
 	int ret;
 
 	if (irqfd->level) {
-		/*
-		 * The flag clears when the interrupt is delivered.  A hypervisor
-		 * may refuse the masks on the sending end (the open-source one
-		 * does: RECEIVE right): the doorbell is rung all the same.
-		 */
+		/* The flag clears when the interrupt is delivered. */
 		ret = gunyah_hypercall_bell_set_mask(ghrsc->capid, 1, 1);
-		if (ret)
-			pr_warn_ratelimited("gunyah_irqfd: doorbell %u: bell_set_mask failed: %d; rung without level masks\n",
-					    ticket->label, ret);
+		if (ret) {
+			pr_err_ratelimited("gunyah_irqfd: doorbell %u: bell_set_mask failed: %d\n",
+					   ticket->label, ret);
+			return false;
+		}
 	}
 	spin_lock_irqsave(&irqfd->lock, flags);
 	irqfd->capid = ghrsc->capid;
