@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define BENCH_PAGE		4096ULL
 #define MiB			(1024ULL * 1024)
@@ -102,6 +103,28 @@ struct bvm {
 	uint64_t exits;
 	void *priv;
 };
+
+/* Before a run: hand the guest the answer to its last MMIO read, if any. */
+static inline void bvm_give_answer(struct bvm *vm, void *data, size_t size)
+{
+	if (vm->answer_read)
+		memcpy(data, &vm->mmio.data,
+		       size < sizeof(vm->mmio.data) ? size : sizeof(vm->mmio.data));
+	vm->answer_read = false;
+}
+
+/* After a run: the MMIO exit the twin's run page describes. */
+static inline void bvm_take_exit(struct bvm *vm, uint64_t addr, uint32_t len, bool is_write,
+				 const void *data)
+{
+	vm->mmio.addr = addr;
+	vm->mmio.len = len;
+	vm->mmio.is_write = is_write;
+	vm->mmio.data = 0;
+	if (is_write)
+		memcpy(&vm->mmio.data, data,
+		       len < sizeof(vm->mmio.data) ? len : sizeof(vm->mmio.data));
+}
 
 extern const struct twin gunyah_twin;
 extern const struct twin kvm_twin;

@@ -125,9 +125,7 @@ static int gunyah_run(struct bvm *bvm)
 	struct gunyah_vm_priv *p = bvm->priv;
 	struct gunyah_vcpu_run *run = p->run;
 
-	if (bvm->answer_read)
-		memcpy(run->mmio.data, &bvm->mmio.data, sizeof(run->mmio.data));
-	bvm->answer_read = false;
+	bvm_give_answer(bvm, run->mmio.data, sizeof(run->mmio.data));
 	do {
 		if (ioctl(p->vcpu, GUNYAH_VCPU_RUN) < 0) {
 			if (errno == EINTR)
@@ -137,12 +135,8 @@ static int gunyah_run(struct bvm *bvm)
 	} while (run->exit_reason == GUNYAH_VCPU_EXIT_UNKNOWN);
 	if (run->exit_reason != GUNYAH_VCPU_EXIT_MMIO)
 		return (int)run->exit_reason;
-	bvm->mmio.addr = run->mmio.phys_addr;
-	bvm->mmio.len = run->mmio.len;
-	bvm->mmio.is_write = run->mmio.is_write;
-	bvm->mmio.data = 0;
-	if (bvm->mmio.is_write)
-		memcpy(&bvm->mmio.data, run->mmio.data, run->mmio.len);
+	bvm_take_exit(bvm, run->mmio.phys_addr, run->mmio.len, run->mmio.is_write,
+		      run->mmio.data);
 	return 0;
 }
 

@@ -183,9 +183,7 @@ static int kvm_run(struct bvm *bvm)
 	struct kvm_vm_priv *p = bvm->priv;
 	struct kvm_run *run = p->run;
 
-	if (bvm->answer_read)
-		memcpy(run->mmio.data, &bvm->mmio.data, sizeof(run->mmio.data));
-	bvm->answer_read = false;
+	bvm_give_answer(bvm, run->mmio.data, sizeof(run->mmio.data));
 	for (;;) {
 		if (ioctl(p->vcpu, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -197,12 +195,8 @@ static int kvm_run(struct bvm *bvm)
 	}
 	if (run->exit_reason != KVM_EXIT_MMIO)
 		return (int)run->exit_reason + 1000;
-	bvm->mmio.addr = run->mmio.phys_addr;
-	bvm->mmio.len = run->mmio.len;
-	bvm->mmio.is_write = run->mmio.is_write;
-	bvm->mmio.data = 0;
-	if (bvm->mmio.is_write)
-		memcpy(&bvm->mmio.data, run->mmio.data, run->mmio.len);
+	bvm_take_exit(bvm, run->mmio.phys_addr, run->mmio.len, run->mmio.is_write,
+		      run->mmio.data);
 	return 0;
 }
 
