@@ -32,13 +32,21 @@ void vcpu_reset(struct vcpu *v)
 	v->ctx.pstate = PSTATE_EL1H_MASKED;
 	v->ctx.sys[SYS_SCTLR] = SCTLR_EL1_RESET;
 	v->ctx.sys[SYS_CPACR] = CPACR_FP_ON;
-	/* MPIDR: bit 31 RES1, Aff0 = vCPU index (the guest DT's cpu@N). */
-	v->ctx.sys[SYS_VMPIDR] = BIT(31) | v->index;
+	/* MPIDR: bit 31 RES1, the affinity the guest DT gave the vCPU. */
+	v->ctx.sys[SYS_VMPIDR] = BIT(31) | v->mpidr;
 	v->pending = VCPU_PENDING_NONE;
 	v->in_wfi = false;
 }
 
-struct guest *guest_create(u16 vmid, u32 nr_vcpus)
+/**
+ * guest_create() - a guest with its vCPUs, powered off
+ * @vmid: its VMID
+ * @nr_vcpus: number of vCPUs
+ * @mpidr: each vCPU's affinity (MPIDR_AFF_MASK bits), distinct
+ *
+ * Return: the guest, or NULL.
+ */
+struct guest *guest_create(u16 vmid, u32 nr_vcpus, const u64 *mpidr)
 {
 	struct guest *g;
 	u32 hw = 0;
@@ -85,12 +93,30 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus)
 		}
 		v->guest = g;
 		v->index = i;
+		v->mpidr = mpidr[i] & MPIDR_AFF_MASK;
 		vcpu_reset(v);
 		g->vcpus[i] = v;
 		g->nr_vcpus++;
 	}
 	guest_vgic_setup(g, GUEST_GICD_DEFAULT, GUEST_GICD_DEFAULT - nr_vcpus * VGIC_REDIST_STRIDE);
 	return g;
+}
+
+/**
+ * guest_vcpu_by_mpidr() - the vCPU with an affinity (PSCI's target_cpu)
+ * @g: the guest
+ * @mpidr: an MPIDR value; bits outside the affinity fields must be zero
+ *
+ * Return: the vCPU, or NULL.
+ */
+struct vcpu *guest_vcpu_by_mpidr(struct guest *g, u64 mpidr)
+{
+	if (mpidr & ~MPIDR_AFF_MASK)
+		return NULL;
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		if (g->vcpus[i]->mpidr == mpidr)
+			return g->vcpus[i];
+	return NULL;
 }
 
 static void guest_vgic_acked(struct vgic *vg, u32 intid)
@@ -125,15 +151,23 @@ void guest_vgic_setup(struct guest *g, u64 dist_base, u64 redist_base)
  * @g: the guest
  * @vcpus: bit mask of vCPUs
  *
- * A vCPU blocked in WFI gets its wake-up interrupt raised for the host; a
- * running one lists the interrupt at its next entry.  Called with
- * guest_lock held.
+ * A vCPU blocked in WFI gets its wake-up interrupt raised for the host; one
+ * that runs on another physical CPU is made to exit by a kick, and lists
+ * the interrupt at its next entry (as one on this CPU does anyway).
+ * Called with guest_lock held.
  */
 void guest_vgic_kick(struct guest *g, u32 vcpus)
 {
-	for (u32 i = 0; i < g->nr_vcpus; i++)
-		if ((vcpus & BIT(i)) && g->vcpus[i]->in_wfi)
-			gic_raise_host_spi(g->vcpus[i]->wake_virq);
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
+		struct vcpu *v = g->vcpus[i];
+
+		if (!(vcpus & BIT(i)))
+			continue;
+		if (v->in_wfi)
+			gic_raise_host_spi(v->wake_virq);
+		else if (v->running && v->run_cpu != this_cpu_index())
+			vcpu_kick_cpu(v->run_cpu);
+	}
 }
 
 /**

@@ -51,15 +51,20 @@ enum vcpu_pending {
 	VCPU_PENDING_MMIO_WRITE,
 };
 
+/* Aff3, Aff2, Aff1 and Aff0 of MPIDR_EL1 */
+#define MPIDR_AFF_MASK		0xff00ffffffULL
+
 struct guest;
 
 struct vcpu {
 	struct vcpu_ctx ctx;
 	struct guest *guest;
 	u32 index;
+	u64 mpidr;		/* its affinity, from the guest DT's cpu node */
 	u32 wake_virq;		/* host SPI: "run me again" */
 	bool on;
 	bool running;
+	u32 run_cpu;		/* the physical CPU it runs on, while running */
 	bool in_wfi;
 	/* MMIO exit waiting for the host's answer */
 	enum vcpu_pending pending;
@@ -124,7 +129,8 @@ struct guest {
 #define GUEST_EXIT_PLATFORM_RESET	2
 #define GUEST_EXIT_STOP_FORCED		7
 
-struct guest *guest_create(u16 vmid, u32 nr_vcpus);
+struct guest *guest_create(u16 vmid, u32 nr_vcpus, const u64 *mpidr);
+struct vcpu *guest_vcpu_by_mpidr(struct guest *g, u64 mpidr);
 void guest_destroy(struct guest *g);
 int guest_map(struct guest *g, u64 ipa, u64 pa, u64 size, u64 attr);
 void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1);
@@ -143,6 +149,23 @@ void vcpu_forget(struct vcpu *v);
 void vcpu_run(struct trap_frame *f);
 void hyp_timer_fiq(void);
 void hyp_gic_cpu_init(void);
+void vcpu_kick_cpu(u32 cpu);
+
+/* Why a guest left EL1, counted since boot (the test control reports them). */
+enum vcpu_exit_kind {
+	VCPU_EXIT_MMIO,		/* an MMIO access for the host */
+	VCPU_EXIT_VGIC,		/* an access to the virtual GIC, emulated here */
+	VCPU_EXIT_SMCCC,	/* HVC or SMC: PSCI, SMCCC */
+	VCPU_EXIT_WFX,
+	VCPU_EXIT_SYSREG,	/* ICC_SGI1R_EL1 and other trapped registers */
+	VCPU_EXIT_PAGE_FAULT,	/* demand paging */
+	VCPU_EXIT_IRQ,		/* a physical interrupt: the guest's timer or the host's */
+	VCPU_EXIT_FIQ,		/* the hypervisor's timer or a kick */
+	VCPU_EXIT_OTHER,
+	NR_VCPU_EXIT_KINDS
+};
+
+u64 vcpu_exit_count(unsigned int kind);
 void host_sysreg_trap(struct trap_frame *f, u64 esr);
 void guest_lock(void);
 void guest_unlock(void);

@@ -68,6 +68,7 @@
 #define CNT_IMASK	BIT(1)
 #define CNT_ISTATUS	BIT(2)
 
+#define INTID_HYP_KICK	15	/* an SGI the host does not use (Linux uses 0-7) */
 #define INTID_HYP_TIMER	26
 #define INTID_VTIMER	27
 #define GICR_STRIDE	0x20000
@@ -88,6 +89,27 @@ static struct {
 
 /* vCPUs blocked with an armed virtual timer, per physical CPU. */
 static struct vcpu *timer_waiters[PLAT_MAX_CPUS][16];
+
+/* Guest exits by kind, per physical CPU (summed when read). */
+static u64 exit_counts[PLAT_MAX_CPUS][NR_VCPU_EXIT_KINDS];
+
+static void count_exit(enum vcpu_exit_kind kind)
+{
+	exit_counts[this_cpu_index()][kind]++;
+}
+
+/**
+ * vcpu_exit_count() - guest exits of one kind since boot, all CPUs
+ * @kind: an &enum vcpu_exit_kind
+ */
+u64 vcpu_exit_count(unsigned int kind)
+{
+	u64 n = 0;
+
+	for (unsigned int c = 0; c < PLAT_MAX_CPUS; c++)
+		n += __atomic_load_n(&exit_counts[c][kind], __ATOMIC_RELAXED);
+	return n;
+}
 
 /* The host's timer deadline while a guest runs on the CPU; ~0 if none. */
 static u64 host_deadline[PLAT_MAX_CPUS];
@@ -170,20 +192,38 @@ static struct hyp_cpu *this_cpu(void)
  * configures every PPI as Group 1 when its CPUs come up, so this is done
  * (again) before each use, after the host's set-up.
  */
+static void hyp_gic_take(u64 rd, u32 intid)
+{
+	u64 prio = rd + GICR_IPRIORITYR + (intid & ~3);
+
+	mmio_write32(rd + GICR_IGROUPR0, mmio_read32(rd + GICR_IGROUPR0) & ~BIT(intid));
+	mmio_write32(prio, (mmio_read32(prio) & ~(0xffU << (8 * (intid & 3)))) |
+			   (0x20U << (8 * (intid & 3))));
+	mmio_write32(rd + GICR_ISENABLER0, BIT(intid));
+}
+
 void hyp_gic_cpu_init(void)
 {
 	u64 rd = PLAT_GICR_BASE + this_cpu_index() * GICR_STRIDE + GICR_SGI_BASE;
 
-	mmio_write32(rd + GICR_IGROUPR0, mmio_read32(rd + GICR_IGROUPR0) & ~BIT(INTID_HYP_TIMER));
-	mmio_write32(rd + GICR_IPRIORITYR + (INTID_HYP_TIMER & ~3),
-		     (mmio_read32(rd + GICR_IPRIORITYR + (INTID_HYP_TIMER & ~3)) &
-		      ~(0xffU << (8 * (INTID_HYP_TIMER & 3)))) |
-		     (0x20U << (8 * (INTID_HYP_TIMER & 3))));
-	mmio_write32(rd + GICR_ISENABLER0, BIT(INTID_HYP_TIMER));
+	hyp_gic_take(rd, INTID_HYP_TIMER);
+	hyp_gic_take(rd, INTID_HYP_KICK);
 	mmio_write32(PLAT_GICD_BASE + GICD_CTLR, mmio_read32(PLAT_GICD_BASE + GICD_CTLR) | 1);
 	write_sysreg(1, S3_0_C12_C12_6);	/* ICC_IGRPEN0_EL1 */
 	isb();
 	this_cpu()->gic_ready = 1;
+}
+
+/**
+ * vcpu_kick_cpu() - make a physical CPU leave the guest it runs
+ * @cpu: the CPU (its MPIDR's Aff0 on this platform)
+ *
+ * Its vCPU's next entry lists what became pending for it in the meantime.
+ */
+void vcpu_kick_cpu(u32 cpu)
+{
+	write_sysreg(((u64)INTID_HYP_KICK << 24) | BIT(cpu), S3_0_C12_C11_7);	/* ICC_SGI0R_EL1 */
+	isb();
 }
 
 static void hyp_timer_program(u32 cpu)
@@ -246,7 +286,7 @@ void vcpu_forget(struct vcpu *v)
 	guest_unlock();
 }
 
-/* The EL2 timer fired: wake the vCPUs whose deadline has passed. */
+/* The EL2 timer fired (wake the vCPUs whose deadline has passed), or a kick. */
 void hyp_timer_fiq(void)
 {
 	u32 intid = (u32)read_sysreg(S3_0_C12_C8_0);	/* ICC_IAR0_EL1 */
@@ -463,14 +503,32 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 	case PSCI_0_2_FN_PSCI_VERSION:
 		x[0] = PSCI_VERSION_1_0;
 		return true;
-	case 0x80000000:	/* SMCCC_VERSION */
-		x[0] = 0x10001;
+	case SMCCC_VERSION:
+		x[0] = 0x10001;		/* 1.1 */
+		return true;
+	case SMCCC_ARCH_FEATURES:
+		switch ((u32)x[1]) {
+		case SMCCC_ARCH_FEATURES:
+			x[0] = 0;
+			break;
+		case SMCCC_ARCH_WORKAROUND_1:
+		case SMCCC_ARCH_WORKAROUND_2:
+		case SMCCC_ARCH_WORKAROUND_3:
+			/* Nothing to mitigate in firmware: the platform is emulated. */
+			x[0] = (u64)SMCCC_RET_NOT_REQUIRED;
+			break;
+		default:
+			x[0] = (u64)SMCCC_RET_NOT_SUPPORTED;
+			break;
+		}
 		return true;
 	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
 		x[0] = PSCI_TOS_NOT_PRESENT;
 		return true;
 	case PSCI_1_0_FN_PSCI_FEATURES:
 		switch ((u32)x[1]) {
+		case SMCCC_VERSION:
+		case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
 		case PSCI_0_2_FN_PSCI_VERSION:
 		case PSCI_0_2_FN_CPU_ON:
 		case PSCI_0_2_FN64_CPU_ON:
@@ -489,11 +547,11 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 		return true;
 	case PSCI_0_2_FN_CPU_ON:
 	case PSCI_0_2_FN64_CPU_ON:
-		if ((x[1] & 0xff00ffff00UL) || (x[1] & 0xff) >= g->nr_vcpus) {
+		t = guest_vcpu_by_mpidr(g, fid == PSCI_0_2_FN_CPU_ON ? (u32)x[1] : x[1]);
+		if (!t) {
 			x[0] = (u64)PSCI_RET_INVALID_PARAMS;
 			return true;
 		}
-		t = g->vcpus[x[1] & 0xff];
 		guest_lock();
 		if (t->on || t->running) {
 			x[0] = (u64)-4;		/* ALREADY_ON */
@@ -512,11 +570,9 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 		return true;
 	case PSCI_0_2_FN_AFFINITY_INFO:
 	case PSCI_0_2_FN64_AFFINITY_INFO:
-		if ((x[1] & 0xff) >= g->nr_vcpus) {
-			x[0] = (u64)PSCI_RET_INVALID_PARAMS;
-			return true;
-		}
-		x[0] = g->vcpus[x[1] & 0xff]->on ? 0 : 1;
+		/* Level 0 only: the lowest affinity level is all Linux asks about. */
+		t = guest_vcpu_by_mpidr(g, fid == PSCI_0_2_FN_AFFINITY_INFO ? (u32)x[1] : x[1]);
+		x[0] = !t || x[2] ? (u64)PSCI_RET_INVALID_PARAMS : t->on ? 0 : 1;
 		return true;
 	case PSCI_0_2_FN_CPU_OFF:
 		v->on = false;
@@ -596,14 +652,17 @@ static bool guest_dabt(struct vcpu *v, struct trap_frame *f, u64 esr, u64 far, u
 	u64 val;
 
 	if (guest_in_dp_range(v->guest, ipa)) {
+		count_exit(VCPU_EXIT_PAGE_FAULT);
 		/* Demand paging: the host provides the page, then the access is retried. */
 		set_result(f, VCPU_STATE_PAGE_FAULT, ipa & ~0xfffUL, (esr & BIT(6)) ? 1 : 0, 0);
 		return false;
 	}
 	if (vgic_is_mmio(v->guest->vgic, ipa) && (esr & BIT(24))) {
+		count_exit(VCPU_EXIT_VGIC);
 		guest_vgic_mmio(v, ipa, esr, size, rt);
 		return true;
 	}
+	count_exit(VCPU_EXIT_MMIO);
 	if (!(esr & BIT(24))) {
 		/* No syndrome (e.g. LDP, writeback): not emulable. */
 		if (guest_may_log(v->guest))
@@ -684,8 +743,11 @@ void vcpu_run(struct trap_frame *f)
 		return;
 	}
 	v->running = true;
+	v->run_cpu = this_cpu_index();
 	vcpu_timer_disarm(v);
 	guest_unlock();
+	if (!this_cpu()->gic_ready)
+		hyp_gic_cpu_init();
 
 	if (v->pending != VCPU_PENDING_NONE) {
 		if (f->x[3] > 2) {
@@ -740,6 +802,7 @@ void vcpu_run(struct trap_frame *f)
 		guest_unlock();
 
 		if (exit == EXIT_IRQ) {
+			count_exit(VCPU_EXIT_IRQ);
 			/* The guest's own timer, or an interrupt for the host. */
 			if (vtimer_check(v))
 				continue;
@@ -747,7 +810,8 @@ void vcpu_run(struct trap_frame *f)
 			break;
 		}
 		if (exit == EXIT_FIQ) {
-			/* The EL2 timer: a blocked vCPU's deadline or the host's. */
+			count_exit(VCPU_EXIT_FIQ);
+			/* The EL2 timer (a blocked vCPU's deadline or the host's), or a kick. */
 			hyp_timer_fiq();
 			if (host_timer_due()) {
 				set_result(f, VCPU_STATE_READY, 0, 0, 0);
@@ -761,13 +825,16 @@ void vcpu_run(struct trap_frame *f)
 		go_on = true;
 		switch (ESR_EC(esr)) {
 		case EC_HVC64:
+			count_exit(VCPU_EXIT_SMCCC);
 			go_on = guest_smccc(v, f);
 			break;
 		case EC_SMC64:
+			count_exit(VCPU_EXIT_SMCCC);
 			v->ctx.pc += 4;
 			go_on = guest_smccc(v, f);
 			break;
 		case EC_WFX:
+			count_exit(VCPU_EXIT_WFX);
 			v->ctx.pc += 4;
 			if (!(esr & 1))		/* WFI, not WFE */
 				v->in_wfi = true;
@@ -776,14 +843,17 @@ void vcpu_run(struct trap_frame *f)
 			go_on = guest_dabt(v, f, esr, far, hpfar);
 			break;
 		case EC_SYSREG:
+			count_exit(VCPU_EXIT_SYSREG);
 			guest_sysreg(v, esr);
 			break;
 		case EC_IABT_LOW:
 			if (guest_in_dp_range(v->guest, ((hpfar >> 4) << 12))) {
+				count_exit(VCPU_EXIT_PAGE_FAULT);
 				set_result(f, VCPU_STATE_PAGE_FAULT, (hpfar >> 4) << 12, 0, 0);
 				go_on = false;
 				break;
 			}
+			count_exit(VCPU_EXIT_OTHER);
 			if (guest_may_log(v->guest))
 				printf("VM %u vCPU %u: instruction fetch from IPA %lx, no memory\n",
 				       v->guest->vmid, v->index,
@@ -791,6 +861,7 @@ void vcpu_run(struct trap_frame *f)
 			inject_sync(v, ((u64)0x21 << 26) | BIT(25) | 0x10, far);
 			break;
 		default:
+			count_exit(VCPU_EXIT_OTHER);
 			if (guest_may_log(v->guest))
 				printf("VM %u vCPU %u: unhandled exit ESR %lx at PC %lx: undef\n",
 				       v->guest->vmid, v->index, esr, v->ctx.pc);

@@ -4,6 +4,7 @@
  */
 #include "cspace.h"
 #include "fault.h"
+#include "guest.h"
 #include "hypercalls.h"
 #include "page_alloc.h"
 #include "rm.h"
@@ -111,6 +112,14 @@ void fault_test_control(struct trap_frame *f)
 		rm_stats(&f->x[1], &f->x[2]);
 		f->x[3] = cspace_count();
 		f->x[4] = page_alloc_nr_free();
+		f->x[0] = GH_ERROR_OK;
+		break;
+	case TEST_OP_EXITS:
+		if (f->x[2] >= NR_VCPU_EXIT_KINDS) {
+			f->x[0] = GH_ERROR_ARG_INVAL;
+			break;
+		}
+		f->x[1] = vcpu_exit_count(f->x[2]);
 		f->x[0] = GH_ERROR_OK;
 		break;
 	default:

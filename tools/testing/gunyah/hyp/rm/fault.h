@@ -20,6 +20,7 @@ enum test_control_op {
 	TEST_OP_ADD_FAULT = 1,	/* x2 target, x3 nth, x4 kind, x5 value, x6 count */
 	TEST_OP_FIRED = 2,	/* x1 = faults fired since reset, x2 = still armed */
 	TEST_OP_STATS = 3,	/* x1 VMs, x2 parcels, x3 capabilities, x4 free pages */
+	TEST_OP_EXITS = 4,	/* x2 enum vcpu_exit_kind: x1 = guest exits of that kind */
 };
 
 enum fault_kind {

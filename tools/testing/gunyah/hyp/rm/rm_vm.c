@@ -216,8 +216,25 @@ static void vm_setup_vgic(struct rm_vm *vm, const struct fdt *fdt)
 }
 
 /* Read the VM's configuration and create its resources: an RM error. */
+/*
+ * A CPU node's affinity: its "reg" (one or two cells, #address-cells of
+ * /cpus), or its index if it has none.  False if it has bits outside the
+ * affinity fields.
+ */
+static bool cpu_mpidr(const struct fdt *fdt, int node, u32 index, u64 *mpidr)
+{
+	int len;
+
+	if (!fdt_getprop(fdt, node, "reg", &len)) {
+		*mpidr = index;
+		return true;
+	}
+	return fdt_prop_u64(fdt, node, "reg", mpidr) && !(*mpidr & ~MPIDR_AFF_MASK);
+}
+
 static u32 vm_create_resources(struct rm_vm *vm)
 {
+	u64 mpidr[MAX_VCPUS];
 	struct fdt fdt;
 	s64 herr = 0;
 	u32 n = 0;
@@ -240,11 +257,16 @@ static u32 vm_create_resources(struct rm_vm *vm)
 			continue;
 		if (n == MAX_VCPUS)
 			return RM_ERROR_NORESOURCE;
+		if (!cpu_mpidr(&fdt, node, n, &mpidr[n]))
+			return RM_ERROR_VALIDATE_FAILED;
+		for (u32 i = 0; i < n; i++)
+			if (mpidr[i] == mpidr[n])
+				return RM_ERROR_VALIDATE_FAILED;	/* two CPUs, one affinity */
 		n++;
 	}
 	if (!n)
 		return RM_ERROR_VALIDATE_FAILED;
-	vm->guest = guest_create(vm->vmid, n);
+	vm->guest = guest_create(vm->vmid, n, mpidr);
 	if (!vm->guest)
 		return RM_ERROR_NOMEM;
 	vm->guest->exited_cb = rm_guest_exited;

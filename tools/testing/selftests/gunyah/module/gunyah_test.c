@@ -9,6 +9,7 @@
  *           "reset" to disarm everything
  *   fired   read "FIRED ARMED": faults fired since reset, faults still armed
  *   stats   read "VMS PARCELS CAPS FREE_PAGES" as the hypervisor counts them
+ *   exits   read "KIND COUNT" lines: guest exits by kind since the hypervisor booted
  *   platform  read "PRE_SHARE POST_RECLAIM PRE_DEMAND RELEASE_DEMAND": calls of
  *           the platform hooks this module installs; write "fail_share" or
  *           "fail_page" to make the next pre_mem_share or pre_demand_page
@@ -30,6 +31,7 @@
 #define TEST_OP_ADD_FAULT	1
 #define TEST_OP_FIRED		2
 #define TEST_OP_STATS		3
+#define TEST_OP_EXITS		4
 
 static struct dentry *gunyah_test_dir;
 static atomic_t pre_share, post_reclaim, pre_demand, release_demand;
@@ -171,6 +173,25 @@ static int stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
 
+/* The hypervisor's kinds of guest exit, in its order. */
+static const char *const exit_kinds[] = {
+	"mmio", "vgic", "smccc", "wfx", "sysreg", "page_fault", "irq", "fiq", "other",
+};
+
+static int exits_show(struct seq_file *m, void *unused)
+{
+	struct arm_smccc_1_2_regs res;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(exit_kinds); i++) {
+		gunyah_test_call(TEST_OP_EXITS, i, 0, 0, 0, 0, &res);
+		if (res.a0)
+			return gunyah_error_remap(res.a0);
+		seq_printf(m, "%s %llu\n", exit_kinds[i], (u64)res.a1);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(exits);
+
 static int __init gunyah_test_init(void)
 {
 	struct arm_smccc_1_2_regs res;
@@ -191,6 +212,7 @@ static int __init gunyah_test_init(void)
 	debugfs_create_file("fault", 0200, gunyah_test_dir, NULL, &fault_fops);
 	debugfs_create_file("fired", 0444, gunyah_test_dir, NULL, &fired_fops);
 	debugfs_create_file("stats", 0444, gunyah_test_dir, NULL, &stats_fops);
+	debugfs_create_file("exits", 0444, gunyah_test_dir, NULL, &exits_fops);
 	return 0;
 }
 module_init(gunyah_test_init);
