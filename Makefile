@@ -5,6 +5,7 @@
 #   make                  build modules, test hypervisor and user space
 #   make check            build everything, run every test suite
 #   make run              boot the test platform and run the main job
+#   make run-shell        ... and leave a shell of the Linux guest on this terminal
 #   make stress SECS=N SEED=S   fuzzer and kill storm, N s per RM profile
 #   make bench [LOAD=1] [BENCH_ROUNDS=N]   Gunyah against KVM, side by side
 #   make KDIR=/path       build the modules for another arm64 kernel
@@ -81,6 +82,10 @@ check: all
 run: all
 	EXTRA="$(EXTRA)" $(ROOT)/tools/testing/gunyah/run.sh --main
 
+# Interactive: the sample Linux guest with a shell on this terminal.
+run-shell: all
+	$(ROOT)/tools/testing/gunyah/run.sh --suite shell
+
 # Not part of "check": the ioctl fuzzer and the kill storm, SECS seconds in
 # all (half each) per profile, with one seed for both boots.  LENT=0 leaves out
 # the kernel accesses to lent memory (they crashed the host before the fix).
@@ -102,5 +107,5 @@ bench: all
 clean: modules_clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules test_modules modules_clean hyp selftests samples unit lint check run \
+.PHONY: all deps modules test_modules modules_clean hyp selftests samples unit lint check run run-shell \
 	stress bench clean

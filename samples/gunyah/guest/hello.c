@@ -127,13 +127,14 @@ static u64 mpidr(void)
 	u64 v;
 
 	asm volatile("mrs %0, mpidr_el1" : "=r"(v));
-	return v & 0xff;
+	return v & 0xffffff;	/* Aff2, Aff1, Aff0 */
 }
 
 void secondary_main(void)
 {
 	puts_uart("Hello from vCPU ");
-	put_dec(mpidr());
+	/* The VMM's layout: four vCPUs per cluster (Aff1), the core in Aff0. */
+	put_dec((mpidr() >> 8 & 0xff) * 4 + (mpidr() & 0xff));
 	puts_uart("\n");
 	smccc_call(PSCI_CPU_OFF, 0, 0, 0);
 }
@@ -145,8 +146,9 @@ void hello_main(void)
 	irq_init();
 	puts_uart("Hello from a Gunyah guest! (vCPU 0)\n");
 	line_done();
-	for (u64 cpu = 1; cpu < MAX_VCPUS; cpu++) {
-		u64 stack = (u64)stack_top + 0x1000 * (cpu + 1);
+	for (u64 i = 1; i < MAX_VCPUS; i++) {
+		u64 stack = (u64)stack_top + 0x1000 * (i + 1);
+		u64 cpu = (i / 4) << 8 | (i % 4);	/* its MPIDR in the VMM's layout */
 
 		if (smccc_call(PSCI_CPU_ON, cpu, (u64)secondary_entry, stack))
 			break;		/* no such vCPU */

@@ -20,20 +20,23 @@ mkdir -p "$BUILD/logs"
 
 total_p=0
 total_f=0
+total_s=0
 summary=()
 
 run_suite() {
-	local name=$1 out rc p f line
+	local name=$1 out rc p f s line
 	shift
 	echo "=== $name"
 	out=$BUILD/logs/check-$name.out
 	"$@" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	s=0
 	if [ -z "$line" ]; then
 		p=0
 		f=1
 	else
+		case $line in *skipped*) s=${line##*failed, }; s=${s%% skipped*} ;; esac
 		p=${line%% passed*}
 		f=${line#*passed, }
 		f=${f%% failed*}
@@ -41,7 +44,8 @@ run_suite() {
 	fi
 	total_p=$((total_p + p))
 	total_f=$((total_f + f))
-	summary+=("$(printf '%-8s %5d passed, %d failed' "$name" "$p" "$f")")
+	total_s=$((total_s + s))
+	summary+=("$(printf '%-8s %5d passed, %d failed, %d skipped' "$name" "$p" "$f" "$s")")
 }
 
 start=$(date +%s)
@@ -53,5 +57,9 @@ EXTRA='' run_suite nohyp "$HERE/run.sh" --nohyp
 
 echo "=== summary ($(($(date +%s) - start)) s)"
 printf '%s\n' "${summary[@]}"
-echo "$total_p passed, $total_f failed"
+if [ "$total_s" -gt 0 ]; then
+	echo "$total_p passed, $total_f failed, $total_s skipped"
+else
+	echo "$total_p passed, $total_f failed"
+fi
 [ "$total_f" -eq 0 ]

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # mkinitramfs.sh OUT.cpio [EXTRA...]: build the host's initramfs from
-# busybox, the Gunyah modules, the selftests and optional extra programs.
+# busybox, the Gunyah modules, the selftests, the sample VMM with its
+# guests and optional extra programs.  The sample Linux guest is Debian's
+# kernel (the host's own Image) with a busybox initramfs built here.
 
 set -euo pipefail
 
@@ -14,6 +16,7 @@ shift
 
 BUSYBOX=$(sed -n 's/^BUSYBOX := //p' "$DEPS/env.mk")
 KVER=$(sed -n 's/^KVER := //p' "$DEPS/env.mk")
+KIMAGE=$(sed -n 's/^KIMAGE := //p' "$DEPS/env.mk")
 STAGE=$(mktemp -d "$BUILD/initramfs.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 
@@ -28,6 +31,15 @@ cp -r "$BUILD/selftests/tests" "$STAGE/tests"
 mkdir -p "$STAGE/usr/share/gunyah"
 cp "$BUILD/samples/gunyah-vmm" "$STAGE/usr/bin/"
 cp "$BUILD/samples/hello-guest.bin" "$STAGE/usr/share/gunyah/"
+cp "$KIMAGE" "$STAGE/usr/share/gunyah/Image"
+GUEST=$STAGE/guest-initramfs
+mkdir -p "$GUEST/bin"
+cp "$BUSYBOX" "$GUEST/bin/busybox"
+ln -s busybox "$GUEST/bin/sh"
+cp "$ROOT/samples/gunyah/linux-guest/init" "$GUEST/init"
+(cd "$GUEST" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
+	> "$STAGE/usr/share/gunyah/initrd.cpio"
+rm -rf "$GUEST"
 for x in "$@"; do
 	[ -n "$x" ] || continue
 	[ -e "$x" ] || { echo "mkinitramfs: no such file: $x" >&2; exit 1; }

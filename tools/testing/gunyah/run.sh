@@ -3,7 +3,7 @@
 #
 # run.sh: boot the test platform in QEMU and run one suite inside the host.
 #
-#   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|stress|bench] [--nohyp]
+#   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|shell|stress|bench] [--nohyp]
 #          [--kvm] [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
 #          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-no-lent] [--bao] [--dtb-only FILE]
 #
@@ -12,7 +12,8 @@
 # busybox, the modules and the tests.  --nohyp boots the same kernel
 # without the hypervisor; with --kvm also with virtualization=on, so that
 # it boots at EL2 and /dev/kvm exists (the bench suite's KVM side).
-# --main runs the main job instead of the tests.
+# --main runs the main job instead of the tests; --suite shell boots the
+# sample Linux guest with a shell on this terminal (make run-shell).
 # EXTRA (environment) or --extra adds programs to run after the suite.
 # --fuzz-* go to the fuzzer and the kill storm on the kernel command line:
 # each of them runs N/2 seconds (the stress suite), with seed S.
@@ -194,6 +195,13 @@ else
 	       -device "loader,file=$INITRD,addr=$(hex "$PLAT_HOST_INITRD"),force-raw=on")
 fi
 
+if [ "$SUITE" = shell ]; then
+	# Interactive: the terminal is the host's console.  QEMU's own escape
+	# moves to Ctrl-t, so that Ctrl-a reaches the sample VMM.
+	echo "run.sh: booting $TAG; the guest's shell follows (Ctrl-a x quits the VMM, Ctrl-t x QEMU)"
+	exec "${QEMU[@]}" -echr 0x14
+fi
+
 echo "run.sh: booting $TAG (log: $LOG)"
 [ -n "$FUZZ_SECS$FUZZ_SEED" ] && echo "run.sh: fuzz seconds ${FUZZ_SECS:-default} seed ${FUZZ_SEED:-random}"
 start=$(date +%s.%N)
@@ -207,14 +215,15 @@ end=$(date +%s.%N)
 
 # Count TAP results per test; a test that exits non-zero without a
 # "not ok" line, or that never ends, counts as one failure.
-read -r passed failed < <(awk '
+read -r passed failed skipped < <(awk '
 	/^@@TEST-BEGIN / { name = $2; inside = 1; nok = 0; next }
 	/^@@TEST-END / { rc = $3; sub("rc=", "", rc); inside = 0;
 			 if (rc != 0 && nok == 0) { f++; print "run.sh: " name " exited with " rc > "/dev/stderr" } next }
+	inside && /^ok .*# SKIP/ { s++; next }
 	inside && /^ok / { p++ }
 	inside && /^not ok / { f++; nok++ }
 	END { if (inside) { f++; print "run.sh: " name " never finished" > "/dev/stderr" }
-	      printf "%d %d\n", p, f }' "$LOG")
+	      printf "%d %d %d\n", p, f, s }' "$LOG")
 
 if ! grep -q '^@@ALL-DONE' "$LOG"; then
 	failed=$((failed + 1))
@@ -227,5 +236,9 @@ fi
 boot=$(awk '/^@@BOOTED/ { sub("uptime=", "", $2); print $2; exit }' "$LOG")
 printf 'run.sh: %s took %.1f s (host kernel reached user space after %s s)\n' "$TAG" \
 	"$(echo "$end - $start" | bc)" "${boot:-?}"
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The main job on the test platform: the host finds Gunyah, then the
-# sample VMM runs the sample guest on two vCPUs and shows its console.
+# sample VMM boots Debian's kernel as a guest on two vCPUs (its init says
+# what it sees and powers off), and runs the bare-metal sample guest, whose
+# UART interrupt comes through an irqfd and whose notifications reach the
+# VMM through an ioeventfd.
 
 . /tests/lib/tap.sh
 
@@ -16,11 +19,20 @@ fi
 check "Gunyah detected" [ -n "$dev" ]
 check "/dev/gunyah present" [ -c /dev/gunyah ]
 
+linux="--kernel /usr/share/gunyah/Image --initrd /usr/share/gunyah/initrd.cpio"
+echo "== gunyah-vmm -c 2 $linux --append \"console=ttyAMA0 quiet\" =="
+gunyah-vmm -c 2 $linux --append "console=ttyAMA0 quiet" < /dev/null > /tmp/vmm.out 2>&1
+rc=$?
+sed 's/^/   /' /tmp/vmm.out
+check "the sample VMM booted Debian's kernel as a guest, which powered off" [ $rc -eq 0 ]
+check "the guest reached user space" grep -q "== Gunyah Linux guest: userspace after" /tmp/vmm.out
+check "it saw its two CPUs" grep -q "^CPUs: 2" /tmp/vmm.out
+
 echo "== gunyah-vmm -c 2 /usr/share/gunyah/hello-guest.bin =="
 gunyah-vmm -c 2 /usr/share/gunyah/hello-guest.bin > /tmp/vmm.out 2>&1
 rc=$?
 sed 's/^/   /' /tmp/vmm.out
-check "the sample VMM ran the guest to completion" [ $rc -eq 0 ]
+check "the sample VMM ran the bare-metal guest to completion" [ $rc -eq 0 ]
 check "the guest printed its greeting" grep -q "Hello from a Gunyah guest" /tmp/vmm.out
 check "its second vCPU came up" grep -q "Hello from vCPU 1" /tmp/vmm.out
 check "its UART interrupts came through an irqfd, its notifications through an ioeventfd" \

@@ -10,7 +10,7 @@
 . /tests/lib/tap.sh
 
 guest=/usr/share/gunyah/hello-guest.bin
-for mode in "" "-l"; do
+for mode in "--share" "-l"; do
 	for n in 1 4; do
 		out=$(gunyah-vmm -m 8 -c $n $mode $guest 2>&1)
 		rc=$?

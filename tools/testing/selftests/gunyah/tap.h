@@ -11,7 +11,7 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-static unsigned int tap_count, tap_failed;
+static unsigned int tap_count, tap_failed, tap_skipped;
 
 static inline void tap_begin(void)
 {
@@ -45,10 +45,22 @@ static inline bool tap_line(bool cond)
 		fflush(stdout);							\
 	} while (0)
 
+/* A check that cannot run here, and why: neither passed nor failed. */
+#define tap_skip(fmt, ...)							\
+	do {									\
+		tap_count++;							\
+		tap_skipped++;							\
+		printf("ok %u - # SKIP " fmt "\n", tap_count, ##__VA_ARGS__);	\
+		fflush(stdout);							\
+	} while (0)
+
 static inline int tap_finish(void)
 {
 	printf("1..%u\n", tap_count);
-	printf("%u passed, %u failed\n", tap_count - tap_failed, tap_failed);
+	printf("%u passed, %u failed", tap_count - tap_failed - tap_skipped, tap_failed);
+	if (tap_skipped)
+		printf(", %u skipped", tap_skipped);
+	printf("\n");
 	return tap_failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
