@@ -10,9 +10,10 @@
  * always empty and its interrupt (TX) is raised after every write.
  * Characters from standard input fill a 16-entry receive FIFO; while it
  * holds any, the receive and receive-timeout interrupts (RX, RT) are
- * raised.  Input is held back until the guest unmasks one of those: a
- * driver drains the FIFO before it listens (Linux's does), and what
- * arrived by then would be lost.  The UART's line reaches the guest through a level irqfd: it is
+ * raised.  Input is held back until the guest, with one of those
+ * unmasked, has seen the FIFO empty: a driver drains the FIFO before it
+ * listens (Linux's does, after unmasking), and what arrived by then would
+ * be lost.  The UART's line reaches the guest through a level irqfd: it is
  * signalled whenever an unmasked interrupt is raised.
  *
  * When standard input is a terminal it is put in raw mode, and restored
@@ -62,7 +63,8 @@ struct vmm_uart {
 	__u32 regs[(UART_IFLS - UART_IBRD) / 4 + 1];	/* IBRD to IFLS */
 	__u8 rx[RX_FIFO];
 	unsigned int rx_head, rx_count;
-	pthread_cond_t rx_room;		/* room in the FIFO, or RX unmasked */
+	pthread_cond_t rx_room;		/* room in the FIFO, or the guest listens */
+	bool rx_ready;			/* the guest listens: unmasked RX, saw the FIFO empty */
 	int irqfd;
 	__u64 irqs;
 };
@@ -127,6 +129,10 @@ __u32 vmm_uart_access(struct vmm *v, __u64 off, bool write, __u32 val)
 			r = uart_read_dr(u);
 		break;
 	case UART_FR:
+		if (!u->rx_count && (u->imsc & (UART_INT_RX | UART_INT_RT)) && !u->rx_ready) {
+			u->rx_ready = true;
+			pthread_cond_signal(&u->rx_room);
+		}
 		r = UART_FR_TXFE;
 		r |= u->rx_count ? 0 : UART_FR_RXFE;
 		r |= u->rx_count == RX_FIFO ? UART_FR_RXFF : 0;
@@ -142,7 +148,6 @@ __u32 vmm_uart_access(struct vmm *v, __u64 off, bool write, __u32 val)
 		if (write) {
 			u->imsc = val & UART_INT_ALL;
 			uart_update_irq(u);
-			pthread_cond_signal(&u->rx_room);
 		}
 		r = u->imsc;
 		break;
@@ -172,7 +177,7 @@ static void uart_receive(struct vmm *v, __u8 c)
 	struct vmm_uart *u = v->uart;
 
 	pthread_mutex_lock(&v->lock);
-	while (u->rx_count == RX_FIFO || !(u->imsc & (UART_INT_RX | UART_INT_RT)))
+	while (u->rx_count == RX_FIFO || !u->rx_ready)
 		pthread_cond_wait(&u->rx_room, &v->lock);
 	u->rx[(u->rx_head + u->rx_count++) % RX_FIFO] = c;
 	u->ris |= UART_INT_RX | UART_INT_RT;

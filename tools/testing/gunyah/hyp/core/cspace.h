@@ -27,7 +27,7 @@ enum cap_type {
 #define CAP_RIGHT_DOORBELL_RECV		BIT(1)
 #define CAP_RIGHTS_ALL			0xffffffffU
 
-#define CSPACE_SIZE			512
+#define CSPACE_SIZE			1024
 
 /* Returns the capability ID, or 0 with *err set (capability space full). */
 u64 cspace_create(enum cap_type type, u32 rights, void *obj, s64 *err);

@@ -53,6 +53,7 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus, const u64 *mpidr)
 
 	if (nr_vcpus > GUEST_MAX_VCPUS || sizeof(struct guest) > PAGE_SIZE ||
 	    sizeof(struct vcpu) > PAGE_SIZE || sizeof(struct vgic) > PAGE_SIZE ||
+	    GUEST_MAX_BELLS * sizeof(struct doorbell) > PAGE_SIZE ||
 	    VGIC_MAX_SPIS * sizeof(struct vgic_irq) > PAGE_SIZE)
 		return NULL;
 	g = page_alloc();
@@ -76,7 +77,8 @@ struct guest *guest_create(u16 vmid, u32 nr_vcpus, const u64 *mpidr)
 	g->log_budget = GUEST_LOG_LINES;
 	g->vgic = page_alloc();
 	g->vgic_spis = page_alloc();
-	if (!g->vgic || !g->vgic_spis) {
+	g->bell = page_alloc();
+	if (!g->vgic || !g->vgic_spis || !g->bell) {
 		guest_destroy(g);
 		return NULL;
 	}
@@ -246,6 +248,8 @@ void guest_destroy(struct guest *g)
 		page_free(g->vgic);
 	if (g->vgic_spis)
 		page_free(g->vgic_spis);
+	if (g->bell)
+		page_free(g->bell);
 	if (g->s2.root) {
 		guest_tlb_flush(g);
 		pgtable_destroy(&g->s2);

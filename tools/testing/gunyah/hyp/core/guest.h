@@ -18,7 +18,7 @@
 
 #define GUEST_MAX_VCPUS		8
 #define GUEST_NR_LRS		VGIC_NR_LRS
-#define GUEST_MAX_BELLS		16
+#define GUEST_MAX_BELLS		64
 #define GUEST_LOG_LINES		16
 /* Where the virtual GIC is when the guest's DT does not say (ABI sheet §6.4) */
 #define GUEST_GICD_DEFAULT	0x3fff0000UL
@@ -110,9 +110,9 @@ struct guest {
 	/* its virtual GIC (a page) and the state of its SPIs (another) */
 	struct vgic *vgic;
 	struct vgic_irq *vgic_spis;
-	/* doorbells it receives; the RM hands their capabilities to the host */
+	/* doorbells it receives (a page); the RM hands their capabilities to the host */
 	u32 nr_bells;
-	struct doorbell bell[GUEST_MAX_BELLS];
+	struct doorbell *bell;
 };
 
 /* vcpu_run run states */

@@ -29,9 +29,10 @@
 #include "rm.h"
 
 #define MAX_VCPUS		8
-#define MAX_BELLS		16
+#define MAX_BELLS		GUEST_MAX_BELLS
 #define MAX_DP_RANGES		32
-#define MAX_DTB_SIZE		0x10000
+/* QEMU's virt machine hands over its tree unpacked: 1 MiB, header included. */
+#define MAX_DTB_SIZE		0x200000
 #define RES_ENTRY_SIZE		44
 /* Host SPIs for resource interrupts: those QEMU has, above the RM's own. */
 #define VIRQ_FIRST		234
@@ -74,6 +75,7 @@ struct rm_vm {
 	struct guest *guest;
 	u64 mem_base;
 	bool mem_base_set;
+	u32 gic_phandle;	/* of the guest DT's GICv3 node, 0 if none */
 	bool gic_ok;		/* its DT has a usable arm,gic-v3 node */
 };
 
@@ -194,6 +196,7 @@ static void vm_setup_vgic(struct rm_vm *vm, const struct fdt *fdt)
 	int node;
 
 	vm->gic_ok = false;
+	vm->gic_phandle = 0;
 	for (node = fdt_first_subnode(fdt, fdt_root(fdt)); node >= 0;
 	     node = fdt_next_subnode(fdt, node)) {
 		u32 c[8], cells = 0, phandle = 0;
@@ -204,6 +207,8 @@ static void vm_setup_vgic(struct rm_vm *vm, const struct fdt *fdt)
 		vm->gic_ok = fdt_getprop(fdt, node, "interrupt-controller", NULL) &&
 			     fdt_prop_u32(fdt, node, "#interrupt-cells", &cells) && cells == 3 &&
 			     fdt_prop_u32(fdt, node, "phandle", &phandle) && phandle;
+		if (vm->gic_ok)
+			vm->gic_phandle = phandle;
 		for (u32 i = 0; i < 8 && ok; i++)
 			ok = fdt_prop_u32_index(fdt, node, "reg", i, &c[i]);
 		if (ok) {
@@ -215,7 +220,6 @@ static void vm_setup_vgic(struct rm_vm *vm, const struct fdt *fdt)
 	guest_vgic_setup(vm->guest, dist, redist);
 }
 
-/* Read the VM's configuration and create its resources: an RM error. */
 /*
  * A CPU node's affinity: its "reg" (one or two cells, #address-cells of
  * /cpus), or its index if it has none.  False if it has bits outside the
@@ -232,12 +236,95 @@ static bool cpu_mpidr(const struct fdt *fdt, int node, u32 index, u64 *mpidr)
 	return fdt_prop_u64(fdt, node, "reg", mpidr) && !(*mpidr & ~MPIDR_AFF_MASK);
 }
 
+/* The base of the guest DT's first memory node ("memory" or "memory@..."). */
+static bool memory_node_base(const struct fdt *fdt, u64 *base)
+{
+	for (int node = fdt_first_subnode(fdt, fdt_root(fdt)); node >= 0;
+	     node = fdt_next_subnode(fdt, node)) {
+		u32 hi, lo;
+
+		if (!fdt_node_name_is(fdt, node, "memory"))
+			continue;
+		if (!fdt_prop_u32_index(fdt, node, "reg", 0, &hi) ||
+		    !fdt_prop_u32_index(fdt, node, "reg", 1, &lo))
+			return false;
+		*base = (u64)hi << 32 | lo;
+		return true;
+	}
+	return false;
+}
+
+/* A doorbell the host rings into @spi of the guest (level or edge), with @label. */
+static u32 add_bell(struct rm_vm *vm, u32 label, u32 spi, bool has_spi, bool level)
+{
+	struct doorbell *b;
+	s64 herr = 0;
+
+	if (vm->nr_bells == MAX_BELLS)
+		return RM_ERROR_NORESOURCE;
+	b = &vm->guest->bell[vm->nr_bells];
+	doorbell_init(b, vm->guest, has_spi ? VGIC_NR_PRIVATE + spi : 0, level);
+	vm->guest->nr_bells = vm->nr_bells + 1;
+	vm->bells[vm->nr_bells].label = label;
+	/* The host rings it, and sets its masks (the v17 irqfd does). */
+	vm->bells[vm->nr_bells].cap =
+		cspace_create(CAP_TYPE_DOORBELL, CAP_RIGHT_DOORBELL_SEND | CAP_RIGHT_DOORBELL_RECV,
+			      b, &herr);
+	vm->nr_bells++;
+	return herr ? RM_ERROR_NORESOURCE : RM_OK;
+}
+
+/*
+ * The devices of the guest DT that a VMM emulates: each SPI that a node
+ * below the root wires to the GIC gets a doorbell labelled with the SPI's
+ * number, unless a vdevice doorbell already raises it or has that label.
+ * A VMM that describes no doorbells (QEMU's Gunyah accelerator binds irqfd
+ * label N to SPI N) then drives its devices' interrupts all the same.
+ */
+static u32 add_device_bells(struct rm_vm *vm, const struct fdt *fdt)
+{
+	u32 root_parent = 0;
+
+	if (!vm->gic_phandle)
+		return RM_OK;
+	fdt_prop_u32(fdt, fdt_root(fdt), "interrupt-parent", &root_parent);
+	for (int node = fdt_first_subnode(fdt, fdt_root(fdt)); node >= 0;
+	     node = fdt_next_subnode(fdt, node)) {
+		u32 parent = root_parent, type, spi, flags;
+		int len;
+
+		fdt_prop_u32(fdt, node, "interrupt-parent", &parent);
+		if (parent != vm->gic_phandle || !fdt_getprop(fdt, node, "interrupts", &len))
+			continue;
+		for (u32 i = 0; i < (u32)len / 12; i++) {
+			bool used = false;
+			u32 err;
+
+			if (!fdt_prop_u32_index(fdt, node, "interrupts", 3 * i, &type) ||
+			    !fdt_prop_u32_index(fdt, node, "interrupts", 3 * i + 1, &spi) ||
+			    !fdt_prop_u32_index(fdt, node, "interrupts", 3 * i + 2, &flags) ||
+			    type != 0 || spi >= VGIC_MAX_SPIS)
+				continue;
+			for (u32 j = 0; j < vm->nr_bells; j++)
+				used |= vm->bells[j].label == spi ||
+					vm->guest->bell[j].intid == VGIC_NR_PRIVATE + spi;
+			if (used)
+				continue;
+			err = add_bell(vm, spi, spi, true, (flags & 0xf) == 4);
+			if (err)
+				return err;
+		}
+	}
+	return RM_OK;
+}
+
+/* Read the VM's configuration and create its resources: an RM error. */
 static u32 vm_create_resources(struct rm_vm *vm)
 {
 	u64 mpidr[MAX_VCPUS];
 	struct fdt fdt;
 	s64 herr = 0;
-	u32 n = 0;
+	u32 n = 0, err;
 	int node;
 
 	/* The open-source RM maps the DT region in whole pages, or refuses it. */
@@ -285,6 +372,8 @@ static u32 vm_create_resources(struct rm_vm *vm)
 
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/memory");
 	vm->mem_base_set = node >= 0 && fdt_prop_u64(&fdt, node, "base-address", &vm->mem_base);
+	if (!vm->mem_base_set)
+		vm->mem_base_set = memory_node_base(&fdt, &vm->mem_base);
 
 	vm_setup_vgic(vm, &fdt);
 	if (!bao_ipc_attach(vm->guest, &fdt))
@@ -293,7 +382,6 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/vdevices");
 	for (node = node < 0 ? node : fdt_first_subnode(&fdt, node); node >= 0;
 	     node = fdt_next_subnode(&fdt, node)) {
-		struct doorbell *b;
 		u32 label, type = 0, spi = 0, flags = 0;
 
 		if (!fdt_prop_string_is(&fdt, node, "vdevice-type", "doorbell"))
@@ -307,21 +395,14 @@ static u32 vm_create_resources(struct rm_vm *vm)
 		     !fdt_prop_u32_index(&fdt, node, "interrupts", 2, &flags) || type != 0 ||
 		     spi >= VGIC_MAX_SPIS))
 			return RM_ERROR_VALIDATE_FAILED;
-		if (vm->nr_bells == MAX_BELLS)
-			return RM_ERROR_NORESOURCE;
-		b = &vm->guest->bell[vm->nr_bells];
-		doorbell_init(b, vm->guest, fdt_getprop(&fdt, node, "interrupts", NULL) ?
-			      VGIC_NR_PRIVATE + spi : 0, (flags & 0xf) == 4);
-		vm->guest->nr_bells = vm->nr_bells + 1;
-		vm->bells[vm->nr_bells].label = label;
-		/* The host rings it, and sets its masks (the v17 irqfd does). */
-		vm->bells[vm->nr_bells].cap =
-			cspace_create(CAP_TYPE_DOORBELL,
-				      CAP_RIGHT_DOORBELL_SEND | CAP_RIGHT_DOORBELL_RECV, b, &herr);
-		vm->nr_bells++;
-		if (herr)
-			return RM_ERROR_NORESOURCE;
+		err = add_bell(vm, label, spi, fdt_getprop(&fdt, node, "interrupts", NULL),
+			       (flags & 0xf) == 4);
+		if (err)
+			return err;
 	}
+	err = add_device_bells(vm, &fdt);
+	if (err)
+		return err;
 
 	if (rm_oss_profile())
 		return RM_OK;
