@@ -237,6 +237,12 @@ static void test_shell(void)
 	dprintf(c.in, "echo gunyah | tr a-z A-Z | rev; grep -c ^processor /proc/cpuinfo\n");
 	tap_check(vmm_read_until(&c, "HAYNUG\r\n", 60), "  ... a pipeline typed in runs (HAYNUG)");
 	tap_check(vmm_read_until(&c, "HAYNUG\r\n2\r\n", 60), "  ... and sees 2 CPUs");
+	/* CPU hotplug: PSCI CPU_OFF, AFFINITY_INFO, then CPU_ON again. */
+	dprintf(c.in, "cd /sys/devices/system/cpu/cpu1; echo 0 > online; echo off $(cat online)\n");
+	tap_check(vmm_read_until(&c, "\noff 0\r\n", 60), "  ... CPU 1 goes offline (PSCI CPU_OFF)");
+	dprintf(c.in, "echo 1 > online; echo on $(cat online) %s\n",
+		"$(grep -c ^processor /proc/cpuinfo)");
+	tap_check(vmm_read_until(&c, "\non 1 2\r\n", 60), "  ... and comes back (PSCI CPU_ON)");
 	dprintf(c.in, "exit\n");
 	rc = vmm_finish(&c, 60);
 	show_output(&c);
