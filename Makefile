@@ -3,7 +3,7 @@
 # Gunyah driver stack: top-level build.
 #
 #   make                  build modules, test hypervisor and user space
-#   make check            build everything, run every test suite
+#   make check [CPU=max]  build everything, run every test suite
 #   make run              boot the test platform and run the main job
 #   make run-shell        ... and leave a shell of the Linux guest on this terminal
 #   make stress SECS=N SEED=S   fuzzer and kill storm, N s per RM profile
@@ -76,8 +76,9 @@ unit:
 lint: $(NEED_DEPS)
 	$(ROOT)/tools/testing/gunyah/lint.sh
 
+# CPU=max: the same, with QEMU's "-cpu max" instead of Cortex-A72.
 check: all
-	EXTRA="$(EXTRA)" $(ROOT)/tools/testing/gunyah/check.sh
+	EXTRA="$(EXTRA)" CPU_MODEL="$(CPU)" $(ROOT)/tools/testing/gunyah/check.sh
 
 run: all
 	EXTRA="$(EXTRA)" $(ROOT)/tools/testing/gunyah/run.sh --main

@@ -6,6 +6,7 @@
 #   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|shell|stress|bench] [--nohyp]
 #          [--kvm] [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
 #          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-no-lent] [--bao] [--dtb-only FILE]
+#          [--cpu MODEL]
 #
 # The platform: QEMU "virt" (GICv3, 2 CPUs, Cortex-A72, TCG), our test
 # hypervisor at EL2, Debian's arm64 kernel at EL1 with an initramfs holding
@@ -17,6 +18,9 @@
 # EXTRA (environment) or --extra adds programs to run after the suite.
 # --fuzz-* go to the fuzzer and the kill storm on the kernel command line:
 # each of them runs N/2 seconds (the stress suite), with seed S.
+# --cpu (or CPU_MODEL in the environment) picks QEMU's CPU model, Cortex-A72
+# by default; "max" works too (the hypervisor hides the features whose
+# state it does not switch, see hyp/arch/idregs.c).
 # --bao adds the Bao-style shared-memory channel: 1 MiB at the top of RAM
 # taken from the host's memory node, the hypervisor's channel 0 with a
 # guest, and bao,ipcshmem nodes in the host DT (good and deliberately bad
@@ -49,6 +53,7 @@ DTB_ONLY=
 [ -n "${EXTRA:-}" ] && EXTRAS+=("$EXTRA")
 CPUS=2
 MEM_MB=2048
+[ -n "${CPU_MODEL:-}" ] || CPU_MODEL=cortex-a72
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -65,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--fuzz-no-lent) FUZZ_LENT=0 ;;
 	--bao) BAO=1 ;;
 	--dtb-only) DTB_ONLY=$2; shift ;;
+	--cpu) CPU_MODEL=$2; shift ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -89,7 +95,7 @@ INITRD=$BUILD/run/initramfs-$TAG.cpio
 [ -z "$DTB_ONLY" ] && "$HERE/mkinitramfs.sh" "$INITRD" "${EXTRAS[@]}"
 
 MACHINE="virt,gic-version=3,its=off,highmem=off"
-QEMU=(qemu-system-aarch64 -cpu cortex-a72 -smp "$CPUS" -m "$MEM_MB" -nographic -no-reboot
+QEMU=(qemu-system-aarch64 -cpu "$CPU_MODEL" -smp "$CPUS" -m "$MEM_MB" -nographic -no-reboot
       -monitor none -serial stdio -nic none)
 # Lockup detectors armed: a CPU stuck for 10 s (soft lockup at twice
 # watchdog_thresh), a task blocked for 10 s, an RCU stall of 10 s.

@@ -35,6 +35,7 @@
 #include "guest.h"
 #include "host_s2.h"
 #include "hypercalls.h"
+#include "idregs.h"
 #include "psci.h"
 #include "smccc.h"
 
@@ -46,11 +47,12 @@
 #define HCR_FB		BIT(9)
 #define HCR_BSU_IS	BIT(10)
 #define HCR_TWI		BIT(13)
+#define HCR_TID3	BIT(18)
 #define HCR_TSC		BIT(19)
 #define HCR_RW		BIT(31)
-#define HCR_HOST	(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO)
+#define HCR_HOST	(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO | HCR_TID3)
 #define HCR_GUEST	(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO | HCR_IMO | HCR_AMO | \
-			 HCR_FB | HCR_BSU_IS | HCR_TWI)
+			 HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TID3)
 
 #define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
 #define EC_WFX		0x01
@@ -311,13 +313,22 @@ void hyp_timer_fiq(void)
 	isb();
 }
 
-/* The host's SGI writes trap while HCR_EL2.FMO is set: replay them. */
+/*
+ * The host's SGI writes trap while HCR_EL2.FMO is set: replay them.  Its
+ * ID register reads trap too (HCR_EL2.TID3): idregs.c answers.
+ */
 void host_sysreg_trap(struct trap_frame *f, u64 esr)
 {
 	u32 rt = (esr >> 5) & 0x1f;
 	u32 sysreg = esr & 0x3ffc1e;	/* Op0, Op2, Op1, CRn, CRm: without Rt and direction */
 	u64 val = rt == 31 ? 0 : f->x[rt];
 
+	if (idreg_read(esr, &val)) {
+		if (rt != 31)
+			f->x[rt] = val;
+		write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
+		return;
+	}
 	switch (sysreg) {
 	case 0x3a3016:	/* ICC_SGI1R_EL1: Op0 3, Op1 0, CRn 12, CRm 11, Op2 5 */
 		write_sysreg(val, S3_0_C12_C11_5);
@@ -597,11 +608,18 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 
 static void mmio_resume(struct vcpu *v, u64 value, u64 action);
 
-/* A trapped system register access of the guest: its SGIs, or undefined. */
+/* A trapped system register access of the guest: its SGIs, ID registers, or undefined. */
 static void guest_sysreg(struct vcpu *v, u64 esr)
 {
 	u32 rt = (esr >> 5) & 0x1f;
 	u64 val = rt == 31 ? 0 : v->ctx.x[rt];
+
+	if (idreg_read(esr, &val)) {
+		if (rt != 31)
+			v->ctx.x[rt] = val;
+		v->ctx.pc += 4;
+		return;
+	}
 
 	switch (esr & 0x3ffc1f) {	/* Op0, Op2, Op1, CRn, CRm and the direction */
 	case 0x3a3016:			/* write ICC_SGI1R_EL1 */
