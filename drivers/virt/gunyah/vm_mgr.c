@@ -520,6 +520,116 @@ static void gunyah_vm_remove_memory_tickets(struct gunyah_vm *ghvm)
 }
 
 /*
+ * The authentication mechanism the RM is told at VM_CONFIG_IMAGE: that of
+ * GH_VM_ANDROID_SET_AUTH_TYPE, else Android protected VM firmware for a VM
+ * with a firmware range, else none.
+ */
+static enum gunyah_rm_vm_auth_mechanism gunyah_vm_auth_mechanism(struct gunyah_vm *ghvm)
+{
+	if (ghvm->auth_set && ghvm->auth_type == GH_VM_AUTH_QCOM_TRUSTED_VM)
+		return GUNYAH_RM_VM_AUTH_QCOM_PIL_ELF;
+	if (ghvm->auth_set || ghvm->fw.size)
+		return GUNYAH_RM_VM_AUTH_QCOM_ANDROID_PVM;
+	return GUNYAH_RM_VM_AUTH_NONE;
+}
+
+static const char *gunyah_vm_auth_name(enum gunyah_rm_vm_auth_mechanism auth)
+{
+	switch (auth) {
+	case GUNYAH_RM_VM_AUTH_QCOM_PIL_ELF:
+		return "Qualcomm PIL ELF";
+	case GUNYAH_RM_VM_AUTH_QCOM_ANDROID_PVM:
+		return "Android protected VM";
+	default:
+		return "none";
+	}
+}
+
+/* Configure the image; a refused authentication mechanism is -EOPNOTSUPP. */
+static int gunyah_vm_config_image(struct gunyah_vm *ghvm, u32 image_handle, u64 dtb_offset,
+				  u64 dtb_size)
+{
+	enum gunyah_rm_vm_auth_mechanism auth = gunyah_vm_auth_mechanism(ghvm);
+	int ret;
+
+	ret = gunyah_rm_vm_configure(ghvm->rm, ghvm->vmid, auth, image_handle, 0, 0, dtb_offset,
+				     dtb_size);
+	if (!ret || auth == GUNYAH_RM_VM_AUTH_NONE)
+		return ret;
+	/*
+	 * The RM answers ARGUMENT_INVALID (or UNIMPLEMENTED) for a mechanism
+	 * it cannot use; the offsets sent are inside the parcel by
+	 * construction, so that is what such an answer means here.
+	 */
+	if (ret == -EINVAL || ret == -EOPNOTSUPP) {
+		dev_warn(ghvm->parent,
+			 "VM %u: RM cannot authenticate images with mechanism %u (%s)\n",
+			 ghvm->vmid, auth, gunyah_vm_auth_name(auth));
+		return -EOPNOTSUPP;
+	}
+	return ret;
+}
+
+/*
+ * Where the firmware of GH_VM_ANDROID_SET_FW_CONFIG is: in a lent memory
+ * region, or in the lent binding that holds the device tree, within the
+ * part of it that is the image parcel.  Called with mem_lock held, before
+ * the parcels are made; the parcel is looked up once it exists.
+ */
+static int gunyah_vm_find_firmware(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *dtb_binding,
+				   struct gunyah_vm_mem_region **region)
+{
+	u64 gpa = ghvm->fw.guest_phys_addr, size = ghvm->fw.size;
+
+	*region = gunyah_vm_find_mem_region(ghvm, gpa, size);
+	if (*region) {
+		if ((*region)->lend)
+			return 0;
+	} else if (dtb_binding && gpa >= dtb_binding->guest_addr &&
+		   gpa + size - dtb_binding->guest_addr <=
+		   min_t(u64, dtb_binding->size, GUNYAH_IMAGE_PARCEL_MAX)) {
+		if ((dtb_binding->flags & GUNYAH_MEM_ACCESS_MASK) != GUNYAH_MEM_FORCE_SHARE)
+			return 0;
+	} else {
+		dev_info_ratelimited(ghvm->parent,
+				     "firmware %#llx+%#llx: in no memory given to the VM\n",
+				     gpa, size);
+		return -ENOENT;
+	}
+	dev_info_ratelimited(ghvm->parent,
+			     "firmware %#llx+%#llx: must be in lent memory, not shared\n",
+			     gpa, size);
+	return -EINVAL;
+}
+
+/* Tell the RM which parcel holds the firmware (between CONFIG_IMAGE and VM_INIT). */
+static int gunyah_vm_set_firmware(struct gunyah_vm *ghvm, struct gunyah_vm_mem_region *region,
+				  struct gunyah_gmem_binding *dtb_binding)
+{
+	struct gunyah_rm_mem_parcel *parcel;
+	u64 base;
+	int ret;
+
+	if (region) {
+		parcel = &region->parcel;
+		base = region->guest_phys_addr;
+	} else {
+		parcel = &dtb_binding->parcel;
+		base = dtb_binding->guest_addr;
+	}
+	ret = gunyah_rm_vm_set_firmware_mem(ghvm->rm, ghvm->vmid, parcel,
+					    ghvm->fw.guest_phys_addr - base, ghvm->fw.size);
+	if (ret == -EOPNOTSUPP)
+		dev_warn(ghvm->parent,
+			 "VM %u: RM has no VM_SET_FIRMWARE_MEM: no protected VM firmware\n",
+			 ghvm->vmid);
+	else if (ret)
+		dev_warn(ghvm->parent, "VM %u: RM refused the firmware: %d\n",
+			 ghvm->vmid, ret);
+	return ret;
+}
+
+/*
  * A VMM killed during GUNYAH_VM_START: stop between two steps.  Every RPC
  * made so far has completed (see rsc_mgr.c), so teardown knows what to
  * undo.
@@ -532,8 +642,8 @@ static int gunyah_vm_start_killed(struct gunyah_vm *ghvm)
 /* The start sequence, called with status_lock held for writing. */
 static int gunyah_vm_start(struct gunyah_vm *ghvm)
 {
+	struct gunyah_vm_mem_region *dtb_region, *fw_region = NULL;
 	struct gunyah_gmem_binding *dtb_binding = NULL;
-	struct gunyah_vm_mem_region *dtb_region;
 	u64 image_base, image_size, dtb_size;
 	u32 image_handle;
 	u16 host_vmid;
@@ -557,9 +667,14 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	dtb_region = gunyah_vm_find_mem_region(ghvm, ghvm->dtb.guest_phys_addr, dtb_size);
 	if (!dtb_region)
 		dtb_binding = gunyah_vm_find_binding(ghvm, ghvm->dtb.guest_phys_addr, dtb_size);
+	ret = 0;
+	if ((dtb_region || dtb_binding) && ghvm->fw.size)
+		ret = gunyah_vm_find_firmware(ghvm, dtb_binding, &fw_region);
 	mutex_unlock(&ghvm->mem_lock);
 	if (!dtb_region && !dtb_binding)
 		return -ENOENT;
+	if (ret)
+		return ret;
 	if (dtb_binding && ghvm->dtb.guest_phys_addr + dtb_size - dtb_binding->guest_addr >
 			   GUNYAH_IMAGE_PARCEL_MAX) {
 		dev_info_ratelimited(ghvm->parent,
@@ -595,11 +710,17 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 		image_handle = dtb_binding->parcel.mem_handle;
 	}
 
-	ret = gunyah_rm_vm_configure(ghvm->rm, ghvm->vmid, GUNYAH_RM_VM_AUTH_NONE, image_handle,
-				     0, 0, ghvm->dtb.guest_phys_addr - image_base, dtb_size);
+	ret = gunyah_vm_config_image(ghvm, image_handle, ghvm->dtb.guest_phys_addr - image_base,
+				     dtb_size);
 	if (ret)
 		goto err;
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT;
+
+	if (ghvm->fw.size) {
+		ret = gunyah_vm_set_firmware(ghvm, fw_region, dtb_binding);
+		if (ret)
+			goto err;
+	}
 
 	ret = gunyah_vm_set_demand_paging(ghvm, dtb_binding);
 	if (ret)
@@ -625,7 +746,8 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	}
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_READY;
 
-	ret = gunyah_vm_set_boot_context_all(ghvm);
+	/* A protected VM starts in its firmware: no boot context for it. */
+	ret = ghvm->fw.size ? 0 : gunyah_vm_set_boot_context_all(ghvm);
 	if (ret)
 		goto err;
 
@@ -668,6 +790,41 @@ static int gunyah_vm_ensure_started(struct gunyah_vm *ghvm)
 	}
 	up_write(&ghvm->status_lock);
 	return ret;
+}
+
+/*
+ * GH_VM_ANDROID_SET_AUTH_TYPE: how the RM is to authenticate the image,
+ * told at VM_CONFIG_IMAGE.  The argument (the image's range and the
+ * identifiers it is signed for) is kept for the RM's authentication step;
+ * the Resource Managers this driver knows take no further data for it.
+ */
+static long gunyah_vm_set_auth_type(struct gunyah_vm *ghvm, void __user *argp)
+{
+	struct gh_vm_auth_pvm_arg arg;
+	struct gh_vm_auth_type desc;
+	long r;
+
+	if (copy_from_user(&desc, argp, sizeof(desc)))
+		return -EFAULT;
+	if (desc.type > GH_VM_AUTH_QCOM_TRUSTED_VM || desc.arg_size != sizeof(arg))
+		return -EINVAL;
+	if (copy_from_user(&arg, u64_to_user_ptr(desc.arg), sizeof(arg)))
+		return -EFAULT;
+	if (!PAGE_ALIGNED(arg.guest_phys_addr) || !PAGE_ALIGNED(arg.size))
+		return -EINVAL;
+	if (arg.guest_phys_addr + arg.size < arg.guest_phys_addr)
+		return -EOVERFLOW;
+	down_write(&ghvm->status_lock);
+	if (ghvm->vmid != GUNYAH_VMID_INVAL) {
+		r = -EBUSY;
+	} else {
+		ghvm->auth_set = true;
+		ghvm->auth_type = desc.type;
+		ghvm->auth_arg = arg;
+		r = 0;
+	}
+	up_write(&ghvm->status_lock);
+	return r;
 }
 
 static long gunyah_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
@@ -749,6 +906,27 @@ out_ctx:
 			return -EFAULT;
 		return gunyah_vm_map_mem(ghvm, &args);
 	}
+	case GH_VM_ANDROID_SET_FW_CONFIG: {
+		struct gunyah_vm_firmware_config fw;
+
+		if (copy_from_user(&fw, argp, sizeof(fw)))
+			return -EFAULT;
+		if (!fw.size || !PAGE_ALIGNED(fw.guest_phys_addr) || !PAGE_ALIGNED(fw.size))
+			return -EINVAL;
+		if (fw.guest_phys_addr + fw.size < fw.guest_phys_addr)
+			return -EOVERFLOW;
+		down_write(&ghvm->status_lock);
+		if (ghvm->vmid != GUNYAH_VMID_INVAL) {
+			r = -EBUSY;
+		} else {
+			ghvm->fw = fw;
+			r = 0;
+		}
+		up_write(&ghvm->status_lock);
+		return r;
+	}
+	case GH_VM_ANDROID_SET_AUTH_TYPE:
+		return gunyah_vm_set_auth_type(ghvm, argp);
 	case GH_VM_SET_USER_MEM_REGION:
 	case GH_VM_ANDROID_LEND_USER_MEM: {
 		struct gh_userspace_memory_region region;

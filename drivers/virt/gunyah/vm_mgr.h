@@ -117,6 +117,10 @@ struct gunyah_gmem_binding {
  * @io_handlers: in-kernel handlers of MMIO writes (vm_mgr_io.c)
  * @dtb: where the guest's device tree is
  * @boot_context: registers to set at start, by (set << 8 | index)
+ * @fw: protected-VM firmware range (GH_VM_ANDROID_SET_FW_CONFIG); size 0: none
+ * @auth_set: GH_VM_ANDROID_SET_AUTH_TYPE was given
+ * @auth_type: its GH_VM_AUTH_* type
+ * @auth_arg: its argument
  * @addrspace_ticket: claims the VM's address space (demand paging)
  * @extent_tickets: claim its four memory extents
  * @addrspace_capid: capability of the address space, or GUNYAH_CAPID_INVAL
@@ -152,6 +156,10 @@ struct gunyah_vm {
 
 	struct gunyah_vm_dtb_config dtb;
 	struct xarray boot_context;
+	struct gunyah_vm_firmware_config fw;
+	bool auth_set;
+	u32 auth_type;
+	struct gh_vm_auth_pvm_arg auth_arg;
 
 	struct gunyah_vm_resource_ticket addrspace_ticket;
 	struct gunyah_vm_resource_ticket extent_tickets[4];

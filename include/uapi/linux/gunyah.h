@@ -465,40 +465,76 @@ struct gunyah_vcpu_run {
 /**
  * DOC: Android VM fd ioctls
  *
+ * Android kernels spell two of the structures below in two ways: android14-6.1
+ * as ``struct gh_userspace_memory_region`` and ``struct gh_vm_firmware_config``,
+ * later Android kernels as ``struct gunyah_userspace_memory_region`` and
+ * ``struct gunyah_vm_firmware_config``.  Both spellings name the same structure
+ * here, so that a VMM written against either one builds unchanged.
+ *
  * GH_VM_SET_USER_MEM_REGION - share a range of host userspace memory with the
- * guest (guest and host keep access), see &struct gh_userspace_memory_region.
+ * guest (guest and host keep access), see &struct gunyah_userspace_memory_region.
  *
  * GH_VM_ANDROID_LEND_USER_MEM - lend a range of host userspace memory to the
  * guest (only the guest has access while it holds it); same argument as
  * GH_VM_SET_USER_MEM_REGION.
  *
  * GH_VM_ANDROID_SET_FW_CONFIG - make the VM a protected VM whose firmware
- * lies at the guest range given by &struct gh_vm_firmware_config, inside a
- * region added with GH_VM_ANDROID_LEND_USER_MEM.
+ * lies at the guest range given by &struct gunyah_vm_firmware_config, inside a
+ * region added with GH_VM_ANDROID_LEND_USER_MEM (or a lent guest memory
+ * binding that holds the device tree).  The VM's boot vCPU starts in that
+ * firmware; GUNYAH_VM_SET_BOOT_CONTEXT values are not used for such a VM.
+ * Only before GUNYAH_VM_START (-EBUSY after).
+ *
+ * GH_VM_RECLAIM_REGION - take a range of a memory region back while the VM
+ * runs, see &struct gh_vm_reclaim_region.  Defined for VMMs that use it; this
+ * kernel does not implement it (-ENOTTY).
+ *
+ * GH_VM_ANDROID_MAP_CMA_MEM - bind a range of physically contiguous memory
+ * to the guest, see &struct gh_map_cma_mem_args.  Defined for VMMs that use
+ * it; this kernel does not implement it (-ENOTTY).
+ *
+ * GH_VM_ANDROID_SET_AUTH_TYPE - choose how the Resource Manager authenticates
+ * the VM's image, see &struct gh_vm_auth_type.  Only before GUNYAH_VM_START
+ * (-EBUSY after).
  */
 #define GH_VM_SET_USER_MEM_REGION	_IOW(GUNYAH_IOCTL_TYPE, 0x01, \
-					     struct gh_userspace_memory_region)
+					     struct gunyah_userspace_memory_region)
 #define GH_VM_ANDROID_LEND_USER_MEM	_IOW(GH_ANDROID_IOCTL_TYPE, 0x11, \
-					     struct gh_userspace_memory_region)
+					     struct gunyah_userspace_memory_region)
 #define GH_VM_ANDROID_SET_FW_CONFIG	_IOW(GH_ANDROID_IOCTL_TYPE, 0x12, \
-					     struct gh_vm_firmware_config)
+					     struct gunyah_vm_firmware_config)
+#define GH_VM_RECLAIM_REGION		_IOW(GH_ANDROID_IOCTL_TYPE, 0x13, \
+					     struct gh_vm_reclaim_region)
+#define GH_VM_ANDROID_MAP_CMA_MEM	_IOW(GH_ANDROID_IOCTL_TYPE, 0x15, \
+					     struct gh_map_cma_mem_args)
+#define GH_VM_ANDROID_SET_AUTH_TYPE	_IOW(GH_ANDROID_IOCTL_TYPE, 0x16, \
+					     struct gh_vm_auth_type)
 
-/* Flags of &struct gh_userspace_memory_region: guest access rights */
+/*
+ * Flags of &struct gunyah_userspace_memory_region and of
+ * &struct gh_map_cma_mem_args: guest access rights.
+ */
 #define GH_MEM_ALLOW_READ		0x1UL
 #define GH_MEM_ALLOW_WRITE		0x2UL
 #define GH_MEM_ALLOW_EXEC		0x4UL
 
+/* Access type in the flags of &struct gh_map_cma_mem_args (bits 6:4) */
+#define GH_MEM_FORCE_LEND		0x10UL
+#define GH_MEM_FORCE_SHARE		0x20UL
+
 /**
- * struct gh_userspace_memory_region - Argument of GH_VM_SET_USER_MEM_REGION and
- *                                     GH_VM_ANDROID_LEND_USER_MEM
+ * struct gunyah_userspace_memory_region - Argument of GH_VM_SET_USER_MEM_REGION
+ *                                         and GH_VM_ANDROID_LEND_USER_MEM
  * @label: Label of the memory parcel, as referenced by the guest's devicetree.
  * @flags: Bitwise OR of GH_MEM_ALLOW_* values; other bits -EINVAL.
  * @guest_phys_addr: Guest physical address of the region.
  * @memory_size: Size of the region in bytes; non-zero and page aligned.
  * @userspace_addr: Host virtual address of the backing memory (page aligned);
  *                  the kernel pins it.
+ *
+ * Also spelled ``struct gh_userspace_memory_region``.
  */
-struct gh_userspace_memory_region {
+struct gunyah_userspace_memory_region {
 	__u32 label;
 	__u32 flags;
 	__u64 guest_phys_addr;
@@ -506,14 +542,90 @@ struct gh_userspace_memory_region {
 	__u64 userspace_addr;
 };
 
+#define gh_userspace_memory_region	gunyah_userspace_memory_region
+
 /**
- * struct gh_vm_firmware_config - Argument of GH_VM_ANDROID_SET_FW_CONFIG
- * @guest_phys_addr: Guest physical address of the protected-VM firmware.
- * @size: Size of the firmware in bytes.
+ * struct gunyah_vm_firmware_config - Argument of GH_VM_ANDROID_SET_FW_CONFIG
+ * @guest_phys_addr: Guest physical address of the protected-VM firmware; page
+ *                   aligned.
+ * @size: Size of the firmware in bytes; non-zero and page aligned.
+ *
+ * Also spelled ``struct gh_vm_firmware_config``.
  */
-struct gh_vm_firmware_config {
+struct gunyah_vm_firmware_config {
 	__u64 guest_phys_addr;
 	__u64 size;
+};
+
+#define gh_vm_firmware_config		gunyah_vm_firmware_config
+
+/**
+ * struct gh_vm_reclaim_region - Argument of GH_VM_RECLAIM_REGION
+ * @guest_phys_addr: Guest physical address of the range to take back.
+ * @size: Size of the range in bytes.
+ */
+struct gh_vm_reclaim_region {
+	__u64 guest_phys_addr;
+	__u64 size;
+};
+
+/**
+ * struct gh_map_cma_mem_args - Argument of GH_VM_ANDROID_MAP_CMA_MEM
+ * @label: Label of the memory parcel, as referenced by the guest's devicetree.
+ * @reserved: Zero.
+ * @guest_addr: Guest physical address of the range.
+ * @flags: GH_MEM_ALLOW_* rights, OR'ed with GH_MEM_FORCE_LEND or
+ *         GH_MEM_FORCE_SHARE.
+ * @guest_mem_fd: File descriptor of the contiguous memory.
+ * @offset: Offset of the range in that file.
+ * @size: Size of the range in bytes.
+ */
+struct gh_map_cma_mem_args {
+	__u32 label;
+	__u32 reserved;
+	__u64 guest_addr;
+	__u32 flags;
+	__u32 guest_mem_fd;
+	__u64 offset;
+	__u64 size;
+};
+
+/* Types of &struct gh_vm_auth_type */
+#define GH_VM_AUTH_ANDROID_PVM		0	/* Android protected VM */
+#define GH_VM_AUTH_QCOM_TRUSTED_VM	1	/* Qualcomm trusted VM (PIL) */
+
+/**
+ * struct gh_vm_auth_pvm_arg - What the argument of GH_VM_ANDROID_SET_AUTH_TYPE
+ *                             points to
+ * @vm_id: VM identifier the image is signed for.
+ * @pas_id: Peripheral authentication service identifier of the image.
+ * @guest_phys_addr: Guest physical address of the image to authenticate.
+ * @size: Size of that image in bytes.
+ *
+ * Natural alignment: two bytes of padding follow @vm_id (24 bytes in all).
+ */
+struct gh_vm_auth_pvm_arg {
+	__u16 vm_id;
+	__u32 pas_id;
+	__u64 guest_phys_addr;
+	__u64 size;
+};
+
+/**
+ * struct gh_vm_auth_type - Argument of GH_VM_ANDROID_SET_AUTH_TYPE
+ * @type: GH_VM_AUTH_ANDROID_PVM or GH_VM_AUTH_QCOM_TRUSTED_VM; others -EINVAL.
+ * @arg_size: Size of what @arg points to: sizeof(struct gh_vm_auth_pvm_arg),
+ *            else -EINVAL.
+ * @arg: Userspace pointer to a &struct gh_vm_auth_pvm_arg.
+ *
+ * The Resource Manager is told the matching authentication mechanism when
+ * the VM starts (Android protected VM firmware, or Qualcomm PIL ELF); one
+ * that cannot authenticate that way refuses the start.
+ */
+struct gh_vm_auth_type {
+	__u32 type;
+	__u32 arg_size;
+	__u64 arg;
 };
 
 #endif /* _UAPI_LINUX_GUNYAH_H */

@@ -131,6 +131,9 @@ static void check_ioctls(void)
 	CHECK_VAL(GH_VM_SET_USER_MEM_REGION, 0x40204701);	/* W, 32, 'G', 0x01 */
 	CHECK_VAL(GH_VM_ANDROID_LEND_USER_MEM, 0x40204111);	/* W, 32, 'A', 0x11 */
 	CHECK_VAL(GH_VM_ANDROID_SET_FW_CONFIG, 0x40104112);	/* W, 16, 'A', 0x12 */
+	CHECK_VAL(GH_VM_RECLAIM_REGION, 0x40104113);		/* W, 16, 'A', 0x13 */
+	CHECK_VAL(GH_VM_ANDROID_MAP_CMA_MEM, 0x40284115);	/* W, 40, 'A', 0x15 */
+	CHECK_VAL(GH_VM_ANDROID_SET_AUTH_TYPE, 0x40104116);	/* W, 16, 'A', 0x16 */
 }
 
 static void check_constants(void)
@@ -186,6 +189,12 @@ static void check_constants(void)
 	CHECK_VAL(GH_MEM_ALLOW_READ, 0x1);
 	CHECK_VAL(GH_MEM_ALLOW_WRITE, 0x2);
 	CHECK_VAL(GH_MEM_ALLOW_EXEC, 0x4);
+	CHECK_VAL(GH_MEM_FORCE_LEND, 0x10);
+	CHECK_VAL(GH_MEM_FORCE_SHARE, 0x20);
+
+	/* GH_VM_ANDROID_SET_AUTH_TYPE types */
+	CHECK_VAL(GH_VM_AUTH_ANDROID_PVM, 0);
+	CHECK_VAL(GH_VM_AUTH_QCOM_TRUSTED_VM, 1);
 }
 
 static void check_layouts(void)
@@ -275,6 +284,49 @@ static void check_layouts(void)
 	CHECK_SIZE(struct gh_vm_firmware_config, 16);
 	CHECK_FIELD(struct gh_vm_firmware_config, guest_phys_addr, 0, 8);
 	CHECK_FIELD(struct gh_vm_firmware_config, size, 8, 8);
+
+	/* Both spellings of the Android structures name one structure. */
+	CHECK_SIZE(struct gunyah_userspace_memory_region, 32);
+	CHECK_FIELD(struct gunyah_userspace_memory_region, label, 0, 4);
+	CHECK_FIELD(struct gunyah_userspace_memory_region, flags, 4, 4);
+	CHECK_FIELD(struct gunyah_userspace_memory_region, guest_phys_addr, 8, 8);
+	CHECK_FIELD(struct gunyah_userspace_memory_region, memory_size, 16, 8);
+	CHECK_FIELD(struct gunyah_userspace_memory_region, userspace_addr, 24, 8);
+	check_true("struct gh_userspace_memory_region is struct gunyah_userspace_memory_region",
+		   __builtin_types_compatible_p(struct gh_userspace_memory_region,
+						struct gunyah_userspace_memory_region));
+
+	CHECK_SIZE(struct gunyah_vm_firmware_config, 16);
+	CHECK_FIELD(struct gunyah_vm_firmware_config, guest_phys_addr, 0, 8);
+	CHECK_FIELD(struct gunyah_vm_firmware_config, size, 8, 8);
+	check_true("struct gh_vm_firmware_config is struct gunyah_vm_firmware_config",
+		   __builtin_types_compatible_p(struct gh_vm_firmware_config,
+						struct gunyah_vm_firmware_config));
+
+	CHECK_SIZE(struct gh_vm_reclaim_region, 16);
+	CHECK_FIELD(struct gh_vm_reclaim_region, guest_phys_addr, 0, 8);
+	CHECK_FIELD(struct gh_vm_reclaim_region, size, 8, 8);
+
+	CHECK_SIZE(struct gh_map_cma_mem_args, 40);
+	CHECK_FIELD(struct gh_map_cma_mem_args, label, 0, 4);
+	CHECK_FIELD(struct gh_map_cma_mem_args, reserved, 4, 4);
+	CHECK_FIELD(struct gh_map_cma_mem_args, guest_addr, 8, 8);
+	CHECK_FIELD(struct gh_map_cma_mem_args, flags, 16, 4);
+	CHECK_FIELD(struct gh_map_cma_mem_args, guest_mem_fd, 20, 4);
+	CHECK_FIELD(struct gh_map_cma_mem_args, offset, 24, 8);
+	CHECK_FIELD(struct gh_map_cma_mem_args, size, 32, 8);
+
+	CHECK_SIZE(struct gh_vm_auth_type, 16);
+	CHECK_FIELD(struct gh_vm_auth_type, type, 0, 4);
+	CHECK_FIELD(struct gh_vm_auth_type, arg_size, 4, 4);
+	CHECK_FIELD(struct gh_vm_auth_type, arg, 8, 8);
+
+	/* Natural alignment: two bytes of padding after vm_id. */
+	CHECK_SIZE(struct gh_vm_auth_pvm_arg, 24);
+	CHECK_FIELD(struct gh_vm_auth_pvm_arg, vm_id, 0, 2);
+	CHECK_FIELD(struct gh_vm_auth_pvm_arg, pas_id, 4, 4);
+	CHECK_FIELD(struct gh_vm_auth_pvm_arg, guest_phys_addr, 8, 8);
+	CHECK_FIELD(struct gh_vm_auth_pvm_arg, size, 16, 8);
 }
 
 int main(void)

@@ -20,6 +20,11 @@
  * The open-source (12/2023) profile behaves like that release's RM: no
  * SET_BOOT_CONTEXT, SET_DEMAND_PAGING or SET_ADDRESS_LAYOUT (UNIMPLEMENTED)
  * and no address-space or memory-extent resources.
+ *
+ * Authentication (CONFIG_IMAGE's auth_mech): none (0) and Android protected
+ * VM (2) are accepted in both profiles; there is nothing to verify for the
+ * latter, its firmware (SET_FIRMWARE_MEM, which that release has too) simply
+ * runs first.  Qualcomm PIL ELF (1) is refused, see config_image().
  */
 #include "bao_ipc.h"
 #include "cspace.h"
@@ -48,6 +53,9 @@ struct rm_vm {
 	u16 vmid;
 	u8 status;
 	struct rm_parcel *image;
+	struct rm_parcel *fw;	/* SET_FIRMWARE_MEM: always the image parcel */
+	u64 fw_offset;
+	u64 fw_size;
 	u64 dtb_offset;
 	u64 dtb_size;
 	u32 n_dp;
@@ -101,6 +109,9 @@ void rm_vm_parcel_gone(const struct rm_parcel *p)
 	for (unsigned int i = 0; i < RM_MAX_VMS; i++)
 		if (vms[i].used && vms[i].image == p)
 			vms[i].image = NULL;
+	for (unsigned int i = 0; i < RM_MAX_VMS; i++)
+		if (vms[i].used && vms[i].fw == p)
+			vms[i].fw = NULL;
 }
 
 void rm_stats(u64 *nr_vms, u64 *nr_parcels)
@@ -495,6 +506,12 @@ static void config_image(const struct rm_request *req, struct rm_vm *vm)
 		return;
 	}
 	psize = rm_parcel_size(p);
+	/*
+	 * Mechanism 1 (Qualcomm PIL ELF) needs the platform to verify the
+	 * image's signature, which this RM cannot do.  The real RM answers
+	 * ARGUMENT_INVALID for a mechanism it cannot use (as for an unknown
+	 * one), so this one does too.
+	 */
 	if (get_le16(b + 2) > 2 || get_le16(b + 2) == 1 || image_off > psize ||
 	    image_size > psize - image_off || dtb_off > psize || dtb_size > psize - dtb_off) {
 		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
@@ -504,6 +521,43 @@ static void config_image(const struct rm_request *req, struct rm_vm *vm)
 	vm->dtb_offset = dtb_off;
 	vm->dtb_size = dtb_size;
 	vm->status = VM_STATUS_INIT;
+	rm_reply(req, RM_OK, NULL, 0);
+}
+
+/*
+ * SET_FIRMWARE_MEM: the VM's firmware is @size bytes at @offset in a parcel
+ * of the host.  The boot vCPU starts at the firmware, as a protected VM's
+ * firmware runs before its image.  This RM knows the guest address of the
+ * image parcel only, so the firmware has to be in it (ARGUMENT_INVALID
+ * otherwise, a deliberate limitation).
+ */
+static void set_firmware_mem(const struct rm_request *req, struct rm_vm *vm)
+{
+	const u8 *b = req->payload;
+	u64 off = get_le64(b + 8), size = get_le64(b + 16), psize;
+	struct rm_parcel *p;
+
+	if (vm->status != VM_STATUS_INIT) {
+		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
+		return;
+	}
+	if (get_le16(b + 2)) {
+		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
+		return;
+	}
+	p = rm_parcel_get(get_le32(b + 4), HOST_VMID);
+	if (!p || rm_parcel_size(p) == 0) {
+		rm_reply(req, RM_ERROR_MEM_INVALID, NULL, 0);
+		return;
+	}
+	psize = rm_parcel_size(p);
+	if (p != vm->image || !size || off > psize || size > psize - off) {
+		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
+		return;
+	}
+	vm->fw = p;
+	vm->fw_offset = off;
+	vm->fw_size = size;
 	rm_reply(req, RM_OK, NULL, 0);
 }
 
@@ -607,8 +661,8 @@ static void set_address_layout(const struct rm_request *req, struct rm_vm *vm)
 /*
  * Start: the image parcel goes into the guest's stage-2 at the image base
  * (SET_ADDRESS_LAYOUT, else the base-address of the VM config), then the
- * boot vCPU starts at the boot context's PC (else the image base) with x0
- * pointing at the device tree.
+ * boot vCPU starts at the firmware (SET_FIRMWARE_MEM), else at the boot
+ * context's PC, else at the image base, with x0 pointing at the device tree.
  */
 static void vm_start(const struct rm_request *req, struct rm_vm *vm)
 {
@@ -635,6 +689,8 @@ static void vm_start(const struct rm_request *req, struct rm_vm *vm)
 		if (vm->ctx_set & BIT_ULL(i))
 			x[i] = vm->ctx[i];
 	pc = vm->ctx_set & BIT_ULL(32) ? vm->ctx[32] : base;
+	if (vm->fw)
+		pc = base + vm->fw_offset;
 	rm_parcels_accept(vm->vmid, true);
 	for (u32 i = 0; i < vm->n_dp && i < GUEST_MAX_DP_RANGES; i++) {
 		vm->guest->dp[i].base = vm->dp[i].base;
@@ -705,6 +761,7 @@ static void vm_reset(const struct rm_request *req, struct rm_vm *vm)
 	destroy_resources(vm);
 	rm_parcels_accept(vm->vmid, false);
 	vm->image = NULL;
+	vm->fw = NULL;
 	vm->n_dp = 0;
 	vm->ctx_set = 0;
 	vm->status = VM_STATUS_RESET;
@@ -798,8 +855,7 @@ bool rm_vm_request(const struct rm_request *req)
 		set_boot_context(req, vm);
 		break;
 	case RM_VM_SET_FIRMWARE_MEM:
-		rm_reply(req, vm->status == VM_STATUS_INIT ? RM_ERROR_UNIMPLEMENTED :
-			 RM_ERROR_VM_STATE, NULL, 0);
+		set_firmware_mem(req, vm);
 		break;
 	case RM_VM_SET_DEMAND_PAGING:
 		set_demand_paging(req, vm);
