@@ -305,60 +305,6 @@ static long pages_in(const uint8_t *p, size_t size, uint64_t first, uint64_t end
 }
 
 /*
- * FOLL_LONGTERM: anonymous memory that the allocator put in CMA (it does
- * so for movable pages once free memory runs low) is migrated out of it
- * before it is pinned for a shared region.  A short-term pin would leave
- * it there, and CMA allocations would fail for as long as the VM lives.
- */
-static void test_longterm_pins(void)
-{
-	enum { CHUNK = 8 * MIB, MAX_CHUNKS = 256 };
-	static uint8_t *chunks[MAX_CHUNKS];
-	uint64_t first, end;
-	long in_cma = 0, after;
-	int n = 0, best = -1, vm, r;
-
-	if (!cma_range(&first, &end)) {
-		tap_skip("no CMA area in the boot log");
-		return;
-	}
-	/* Fill memory until anonymous pages land in CMA. */
-	while (n < MAX_CHUNKS && meminfo_kb("MemAvailable") > 64 * 1024) {
-		long k;
-
-		chunks[n] = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (chunks[n] == MAP_FAILED)
-			break;
-		k = pages_in(chunks[n], CHUNK, first, end);
-		if (k > in_cma) {
-			in_cma = k;
-			best = n;
-		}
-		n++;
-		if (in_cma >= 64)
-			break;
-	}
-	for (int i = 0; i < n; i++)
-		if (i != best)
-			munmap(chunks[i], CHUNK);
-	if (best < 0) {
-		tap_skip("no anonymous page landed in CMA (%d chunks of 8 MiB)", n);
-		return;
-	}
-	tap_diag("%ld of 8 MiB of anonymous memory in CMA (pfns %#llx-%#llx)", in_cma,
-		 (unsigned long long)first, (unsigned long long)end);
-	vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
-	r = vm_add_region(vm, 0, GUEST_MEM_BASE, chunks[best], CHUNK, URWX, false);
-	after = pages_in(chunks[best], CHUNK, first, end);
-	tap_check(r == 0 && after == 0,
-		  "sharing it pins it long-term: moved out of CMA first (%d, %ld pages left in CMA)",
-		  r, after);
-	close(vm);
-	munmap(chunks[best], CHUNK);
-}
-
-/*
  * A shared region of 2 GiB + 2 MiB: its page array (8 bytes a page) is
  * larger than KMALLOC_MAX_SIZE (4 MiB).  The host has 2 GiB, so the region
  * is one 2 MiB memfd mapped 1025 times over.
@@ -480,70 +426,73 @@ static void test_hugepages(void)
 }
 
 /*
- * The same on a host without a free 2 MiB block: memory is filled, every
- * other page frame of it freed and the rest locked, with compaction kept
- * off locked pages, so that no 2 MiB block can be freed or assembled; the
- * few 2 MiB blocks left go to another file first.
+ * Host memory made scarce and fragmented, for the two checks below: 256 MiB
+ * of anonymous memory is filled, its pages at odd page frame numbers freed
+ * (no two free pages are buddies) and the rest locked, with compaction
+ * kept off locked pages; then a guest memory file with 2 MiB folios takes
+ * the host's remaining free 2 MiB blocks, until it gets 4 KiB pages.
  */
-static void test_hugepages_fragmented(void)
-{
-	enum { CHUNK = 4 * MIB, MAX_CHUNKS = 512 };
-	static uint8_t *chunks[MAX_CHUNKS];
-	char old_cua[16] = "1\n";
+struct squeeze {
+	uint8_t *fill;
+	int hog;
 	bool hog_fell_back;
-	long blocks = -1;
-	int n = 0, fd, r, hog;
+	char old_cua[16];
+};
 
-	if (free_huge_blocks() < 0) {
-		tap_skip("no /proc/pagetypeinfo");
-		return;
-	}
-	read_file("/proc/sys/vm/compact_unevictable_allowed", old_cua, sizeof(old_cua));
+static void squeeze(struct squeeze *sq)
+{
+	const size_t size = 256 * MIB;
+
+	snprintf(sq->old_cua, sizeof(sq->old_cua), "1\n");
+	read_file("/proc/sys/vm/compact_unevictable_allowed", sq->old_cua, sizeof(sq->old_cua));
 	write_file("/proc/sys/vm/compact_unevictable_allowed", "0");
-	while (n < MAX_CHUNKS && meminfo_kb("MemAvailable") > 80 * 1024) {
-		chunks[n] = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (chunks[n] == MAP_FAILED)
-			break;
-		madvise(chunks[n], CHUNK, MADV_NOHUGEPAGE);
-		memset(chunks[n], 1, CHUNK);
-		n++;
-		blocks = free_huge_blocks();
-		if (!blocks)
-			break;
+	sq->fill = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sq->fill != MAP_FAILED) {
+		/* 4 KiB pages: a freed page of a THP would not be freed. */
+		madvise(sq->fill, size, MADV_NOHUGEPAGE);
+		memset(sq->fill, 1, size);
+		for (size_t off = 0; off < size; off += 4 * KIB)
+			if (pfn_of(sq->fill + off) & 1)
+				madvise(sq->fill + off, 4 * KIB, MADV_DONTNEED);
+		mlock2(sq->fill, size, MLOCK_ONFAULT);
 	}
-	tap_diag("%d MiB filled: %ld free 2 MiB blocks, %ld kB available", n * 4, blocks,
-		 meminfo_kb("MemAvailable"));
-	/* Free the pages at odd page frame numbers: no two free pages are buddies. */
-	for (int i = 0; i < n; i++) {
-		for (size_t off = 0; off < CHUNK; off += 4 * KIB)
-			if (pfn_of(chunks[i] + off) & 1)
-				madvise(chunks[i] + off, 4 * KIB, MADV_DONTNEED);
-		mlock2(chunks[i], CHUNK, MLOCK_ONFAULT);
-	}
-	blocks = free_huge_blocks();
-	tap_diag("half of it freed: %ld free 2 MiB blocks, %ld kB available", blocks,
-		 meminfo_kb("MemAvailable"));
-	/*
-	 * What 2 MiB blocks are left (the allocator keeps some of other
-	 * migrate types) go to a guest memory file of their own, until it
-	 * gets 4 KiB pages itself.
-	 */
-	hog = gmem_create(GHMF_ALLOW_HUGEPAGE, 256 * MIB);
-	for (uint64_t off = 0; hog >= 0 && off < 256 * MIB; off += 2 * MIB)
-		if (fallocate(hog, FALLOC_FL_KEEP_SIZE, off, 2 * MIB) ||
-		    fdinfo_value(hog, "small_pages") > 0)
+	sq->hog = gmem_create(GHMF_ALLOW_HUGEPAGE, 2048 * MIB);
+	for (uint64_t off = 0; sq->hog >= 0 && off < 2048 * MIB; off += 2 * MIB)
+		if (meminfo_kb("MemAvailable") < 96 * 1024 ||
+		    fallocate(sq->hog, FALLOC_FL_KEEP_SIZE, off, 2 * MIB) ||
+		    fdinfo_value(sq->hog, "small_pages") > 0)
 			break;
-	blocks = free_huge_blocks();
-	tap_diag("then %ld 2 MiB folios taken by another file: %ld free 2 MiB blocks",
-		 hog >= 0 ? fdinfo_value(hog, "huge_folios") : -1, blocks);
-	hog_fell_back = hog >= 0 && fdinfo_value(hog, "small_pages") > 0;
+	sq->hog_fell_back = sq->hog >= 0 && fdinfo_value(sq->hog, "small_pages") > 0;
+	tap_diag("squeezed: %ld 2 MiB folios taken, %s; %ld free 2 MiB blocks, %ld kB available",
+		 sq->hog >= 0 ? fdinfo_value(sq->hog, "huge_folios") : -1,
+		 sq->hog_fell_back ? "then 4 KiB pages" : "no 4 KiB page", free_huge_blocks(),
+		 meminfo_kb("MemAvailable"));
+}
 
-	fd = gmem_create(GHMF_ALLOW_HUGEPAGE, 4 * MIB);
-	r = fd < 0 ? fd : run_guest_from_gmem(fd, 4 * MIB, true);
-	if (!hog_fell_back)
-		tap_skip("could not fragment host memory (%ld free 2 MiB blocks left; %ld, %ld)",
-			 blocks, fdinfo_value(fd, "huge_folios"), fdinfo_value(fd, "small_pages"));
+static void unsqueeze_hog(struct squeeze *sq)
+{
+	if (sq->hog >= 0)
+		close(sq->hog);
+	sq->hog = -1;
+}
+
+static void unsqueeze(struct squeeze *sq)
+{
+	unsqueeze_hog(sq);
+	if (sq->fill != MAP_FAILED)
+		munmap(sq->fill, 256 * MIB);
+	write_file("/proc/sys/vm/compact_unevictable_allowed", sq->old_cua);
+}
+
+/* GHMF_ALLOW_HUGEPAGE on a host without a free 2 MiB block. */
+static void test_hugepages_fragmented(struct squeeze *sq)
+{
+	int fd = gmem_create(GHMF_ALLOW_HUGEPAGE, 4 * MIB);
+	int r = fd < 0 ? fd : run_guest_from_gmem(fd, 4 * MIB, true);
+
+	if (!sq->hog_fell_back)
+		tap_skip("could not fragment host memory (%ld, %ld)",
+			 fdinfo_value(fd, "huge_folios"), fdinfo_value(fd, "small_pages"));
 	else
 		tap_check(r == 0 && fdinfo_value(fd, "huge_folios") == 0 &&
 			  fdinfo_value(fd, "small_pages") > 0,
@@ -552,15 +501,68 @@ static void test_hugepages_fragmented(void)
 	tap_check(r == 0, "and the guest ran (%d)", r);
 	if (fd >= 0)
 		close(fd);
-	if (hog >= 0)
-		close(hog);
+}
+
+/*
+ * FOLL_LONGTERM: anonymous memory that the allocator put in CMA (it does
+ * so for movable pages once free memory runs low) is migrated out of it
+ * before it is pinned for a shared region.  A short-term pin would leave
+ * it there, and CMA allocations would fail for as long as the VM lives.
+ */
+static void test_longterm_pins(struct squeeze *sq)
+{
+	enum { CHUNK = 8 * MIB, MAX_CHUNKS = 64 };
+	static uint8_t *chunks[MAX_CHUNKS];
+	uint64_t first, end;
+	long in_cma = 0, after;
+	int n = 0, best = -1, vm, r;
+
+	if (!cma_range(&first, &end)) {
+		tap_skip("no CMA area in the boot log");
+		return;
+	}
+	/* Take what is left until anonymous pages land in CMA. */
+	while (n < MAX_CHUNKS && meminfo_kb("MemAvailable") > 48 * 1024) {
+		long k;
+
+		chunks[n] = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (chunks[n] == MAP_FAILED)
+			break;
+		k = pages_in(chunks[n], CHUNK, first, end);
+		if (k > in_cma) {
+			in_cma = k;
+			best = n;
+		}
+		n++;
+		if (in_cma >= 64)
+			break;
+	}
 	for (int i = 0; i < n; i++)
-		munmap(chunks[i], CHUNK);
-	write_file("/proc/sys/vm/compact_unevictable_allowed", old_cua);
+		if (i != best)
+			munmap(chunks[i], CHUNK);
+	/* Room to migrate to. */
+	unsqueeze_hog(sq);
+	if (best < 0) {
+		tap_skip("no anonymous page landed in CMA (%d chunks of 8 MiB)", n);
+		return;
+	}
+	tap_diag("%ld of 8 MiB of anonymous memory in CMA (pfns %#llx-%#llx)", in_cma,
+		 (unsigned long long)first, (unsigned long long)end);
+	vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	r = vm_add_region(vm, 0, GUEST_MEM_BASE, chunks[best], CHUNK, URWX, false);
+	after = pages_in(chunks[best], CHUNK, first, end);
+	tap_check(r == 0 && after == 0,
+		  "sharing it pins it long-term: moved out of CMA first (%d, %ld pages left in CMA)",
+		  r, after);
+	close(vm);
+	munmap(chunks[best], CHUNK);
 }
 
 int main(void)
 {
+	struct squeeze sq;
+
 	tap_begin();
 	dev = gh_open();
 	if (!tap_check(dev >= 0, "/dev/gunyah opens"))
@@ -568,8 +570,10 @@ int main(void)
 	test_memlock();
 	test_large_region();
 	test_hugepages();
-	test_longterm_pins();
-	test_hugepages_fragmented();
+	squeeze(&sq);
+	test_hugepages_fragmented(&sq);
+	test_longterm_pins(&sq);
+	unsqueeze(&sq);
 	close(dev);
 	return tap_finish();
 }
