@@ -45,7 +45,7 @@
  * Large enough for any guest of a phone or a server; the page array of a
  * region and its parcel's entries are vmalloc'd when they need to be.
  */
-#define GUNYAH_MAX_REGION_PAGES	(SZ_64G >> PAGE_SHIFT)
+#define GUNYAH_MAX_REGION_PAGES	((64ULL * SZ_1G) >> PAGE_SHIFT)
 
 /*
  * A lent region's range becomes a guest memory file of its own, mapped
