@@ -562,6 +562,7 @@ static void test_longterm_pins(struct squeeze *sq)
 int main(void)
 {
 	struct squeeze sq;
+	long free0, free1;
 
 	tap_begin();
 	dev = gh_open();
@@ -570,10 +571,15 @@ int main(void)
 	test_memlock();
 	test_large_region();
 	test_hugepages();
+	free0 = meminfo_kb("MemFree");
 	squeeze(&sq);
 	test_hugepages_fragmented(&sq);
 	test_longterm_pins(&sq);
 	unsqueeze(&sq);
+	/* Also lets the host settle before the next test measures it. */
+	tap_check(meminfo_back_to("MemFree", free0, 4096, &free1),
+		  "the host's free memory comes back after the squeeze (%ld -> %ld kB)", free0,
+		  free1);
 	close(dev);
 	return tap_finish();
 }
