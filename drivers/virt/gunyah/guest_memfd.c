@@ -14,8 +14,17 @@
  * of reach of the host: it must not be mapped by user space when it is
  * lent (-EPERM), and mapping it afterwards gets SIGBUS.
  *
- * Locking: gmem->lock protects the pages, the bindings of the file and the
- * lent flags; it nests inside ghvm->mem_lock.
+ * With GHMF_ALLOW_HUGEPAGE, a page is allocated with the 2 MiB folio that
+ * holds it when the whole 2 MiB range of the file is still empty and the
+ * host has a free 2 MiB block (no reclaim or retries for it); otherwise as
+ * a 4 KiB page.  The xarray always holds one entry per page (the folio's
+ * page at that index), so that lending, sharing, demand paging and
+ * punching holes work page by page whatever the folio; a folio is freed
+ * when none of its pages is left in the file.  The file's fdinfo tells how
+ * many of each it holds (huge_folios, small_pages).
+ *
+ * Locking: gmem->lock protects the pages, the bindings of the file, the
+ * lent flags and the counts; it nests inside ghvm->mem_lock.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -23,6 +32,7 @@
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
+#include <linux/seq_file.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -40,6 +50,8 @@
 #define GUNYAH_EXT_HOST_PRIVATE		2
 #define GUNYAH_EXT_GUEST_SHARED		3
 #define GUNYAH_GMEM_MAGIC	0x47484d46	/* "GHMF" */
+#define GUNYAH_GMEM_HUGE_ORDER	(21 - PAGE_SHIFT)	/* 2 MiB */
+#define GUNYAH_GMEM_HUGE_PAGES	BIT(GUNYAH_GMEM_HUGE_ORDER)
 
 struct gunyah_gmem {
 	struct inode *inode;	/* its size is the file's: ftruncate changes it */
@@ -47,6 +59,8 @@ struct gunyah_gmem {
 	struct mutex lock;		/* see above */
 	struct xarray pages;		/* page index -> struct page */
 	struct list_head bindings;
+	unsigned long huge_folios;	/* 2 MiB folios held */
+	unsigned long small_pages;	/* order-0 pages held */
 };
 
 static const struct file_operations gunyah_gmem_fops;
@@ -62,11 +76,67 @@ static struct gunyah_gmem *gunyah_gmem_of(struct file *file)
 	return file->f_op == &gunyah_gmem_fops ? file->private_data : NULL;
 }
 
+/*
+ * Drop the file's use of the page at @index, already erased from the
+ * xarray; its folio goes when none of its pages is left.  Under gmem->lock.
+ */
+static void gunyah_gmem_put_page(struct gunyah_gmem *gmem, pgoff_t index, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	pgoff_t first = round_down(index, folio_nr_pages(folio));
+	struct page *iter;
+	unsigned long i;
+
+	if (folio_test_large(folio)) {
+		xa_for_each_range(&gmem->pages, i, iter, first, first + folio_nr_pages(folio) - 1)
+			if (page_folio(iter) == folio)
+				return;
+		gmem->huge_folios--;
+	} else {
+		gmem->small_pages--;
+	}
+	folio_put(folio);
+}
+
+/*
+ * The 2 MiB folio around @index, stored page by page, if the file may have
+ * one there and the host has one at hand; NULL otherwise.
+ */
+static struct page *gunyah_gmem_huge_page(struct gunyah_gmem *gmem, pgoff_t index)
+{
+	pgoff_t first = round_down(index, GUNYAH_GMEM_HUGE_PAGES), i;
+	unsigned long last = first + GUNYAH_GMEM_HUGE_PAGES - 1;
+	unsigned long found = first;
+	struct folio *folio;
+
+	if (!(gmem->flags & GHMF_ALLOW_HUGEPAGE) ||
+	    ((u64)last << PAGE_SHIFT) >= gunyah_gmem_size(gmem) ||
+	    xa_find(&gmem->pages, &found, last, XA_PRESENT))
+		return NULL;
+	folio = folio_alloc(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN,
+			    GUNYAH_GMEM_HUGE_ORDER);
+	if (!folio)
+		return NULL;
+	for (i = 0; i < GUNYAH_GMEM_HUGE_PAGES; i++) {
+		if (xa_err(xa_store(&gmem->pages, first + i, folio_page(folio, i), GFP_KERNEL))) {
+			while (i--)
+				xa_erase(&gmem->pages, first + i);
+			folio_put(folio);
+			return NULL;
+		}
+	}
+	gmem->huge_folios++;
+	return folio_page(folio, index - first);
+}
+
 /* The page at @index, allocated (zeroed) if needed; under gmem->lock. */
 static struct page *gunyah_gmem_page(struct gunyah_gmem *gmem, pgoff_t index)
 {
 	struct page *page = xa_load(&gmem->pages, index);
 
+	if (page)
+		return page;
+	page = gunyah_gmem_huge_page(gmem, index);
 	if (page)
 		return page;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
@@ -76,6 +146,7 @@ static struct page *gunyah_gmem_page(struct gunyah_gmem *gmem, pgoff_t index)
 		__free_page(page);
 		return NULL;
 	}
+	gmem->small_pages++;
 	return page;
 }
 
@@ -144,7 +215,7 @@ static long gunyah_gmem_fallocate(struct file *file, int mode, loff_t offset, lo
 			else if (b && gunyah_binding_reclaim_page(b, i, page))
 				ret = -EIO;
 			else if (!xa_get_mark(&gmem->pages, i, GUNYAH_GMEM_LENT))
-				__free_page(xa_erase(&gmem->pages, i));
+				gunyah_gmem_put_page(gmem, i, xa_erase(&gmem->pages, i));
 		}
 		goto out;
 	}
@@ -205,17 +276,31 @@ static int gunyah_gmem_release(struct inode *inode, struct file *file)
 	unsigned long index;
 	struct page *page;
 
-	/* Bindings hold the file: none is left here.  Lent pages stay lent. */
+	/*
+	 * Bindings hold the file: none is left here.  Lent pages stay lent,
+	 * and so does the rest of their folio.
+	 */
 	xa_for_each(&gmem->pages, index, page)
 		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT))
-			__free_page(page);
+			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index));
 	xa_destroy(&gmem->pages);
 	kfree(gmem);
 	return 0;
 }
 
+static void gunyah_gmem_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct gunyah_gmem *gmem = file->private_data;
+
+	mutex_lock(&gmem->lock);
+	seq_printf(m, "huge_folios:\t%lu\nsmall_pages:\t%lu\n", gmem->huge_folios,
+		   gmem->small_pages);
+	mutex_unlock(&gmem->lock);
+}
+
 static const struct file_operations gunyah_gmem_fops = {
 	.owner = THIS_MODULE,
+	.show_fdinfo = gunyah_gmem_show_fdinfo,
 	.mmap = gunyah_gmem_mmap,
 	.fallocate = gunyah_gmem_fallocate,
 	.release = gunyah_gmem_release,
@@ -335,11 +420,15 @@ int gunyah_gmem_fill_from_user(struct file *file, unsigned long uaddr, u64 size)
  * mapping, or a reference taken through one before it went (a pipe after
  * vmsplice, I/O in flight).  Such a page must not be lent: the holder
  * would touch memory the host no longer has.  Pages of guest memory files
- * are never on an LRU list, so nothing else holds them.
+ * are never on an LRU list, so nothing else holds them.  References are
+ * the folio's: a page of a 2 MiB folio counts as held when any page of the
+ * folio is.
  */
 static bool gunyah_gmem_page_held(struct page *page)
 {
-	return page_mapped(page) || page_ref_count(page) != 1;
+	struct folio *folio = page_folio(page);
+
+	return folio_mapped(folio) || folio_ref_count(folio) != 1;
 }
 
 /**
@@ -652,7 +741,7 @@ int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_bindi
 			break;
 		}
 		if (gunyah_binding_lends(b) && gunyah_gmem_page_held(page)) {
-			ret = page_mapped(page) ? -EPERM : -EBUSY;
+			ret = folio_mapped(page_folio(page)) ? -EPERM : -EBUSY;
 			break;
 		}
 		if (parcel->n_mem_entries &&

@@ -10,6 +10,11 @@
  * to the kernel: it may still belong to the guest.
  *
  * Shared regions pin the VMM's pages: the host may touch them at any time.
+ * The pins are long-term (FOLL_LONGTERM: pages in ZONE_MOVABLE or CMA are
+ * migrated out first, and mappings that cannot be pinned for long, such
+ * as files that need writeback, are refused with -EFAULT) and count as
+ * locked memory of the VMM, limited by its RLIMIT_MEMLOCK unless it has
+ * CAP_IPC_LOCK (-ENOMEM, with a line in the kernel log).
  *
  * Lent regions must never be reachable from the host while they are lent:
  * the hypervisor takes them out of the host's stage-2, and any access, by
@@ -30,12 +35,17 @@
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "vm_mgr.h"
 
 #define GH_MEM_ALLOW_ALL	(GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC)
-#define GUNYAH_MAX_REGION_PAGES	(SZ_1G >> PAGE_SHIFT)
+/*
+ * Large enough for any guest of a phone or a server; the page array of a
+ * region and its parcel's entries are vmalloc'd when they need to be.
+ */
+#define GUNYAH_MAX_REGION_PAGES	((64ULL * SZ_1G) >> PAGE_SHIFT)
 
 /*
  * A lent region's range becomes a guest memory file of its own, mapped
@@ -91,6 +101,21 @@ struct gunyah_vm_mem_region *gunyah_vm_find_mem_region(struct gunyah_vm *ghvm, u
 	return NULL;
 }
 
+/*
+ * Pinned pages count as locked memory of the VMM (RLIMIT_MEMLOCK, unless
+ * it has CAP_IPC_LOCK), as for the kernel's other long-term pinners.
+ */
+static int gunyah_vm_account_pinned(struct gunyah_vm *ghvm, unsigned long npages)
+{
+	int ret = account_locked_vm(ghvm->mm, npages, true);
+
+	if (ret == -ENOMEM)
+		dev_info_ratelimited(ghvm->parent,
+				     "%lu KiB of shared memory exceeds RLIMIT_MEMLOCK (%lu KiB) of the VMM\n",
+				     npages << (PAGE_SHIFT - 10), rlimit(RLIMIT_MEMLOCK) >> 10);
+	return ret;
+}
+
 /**
  * gunyah_vm_add_mem_region() - pin user memory for the guest
  * @ghvm: the VM, not started
@@ -100,8 +125,8 @@ struct gunyah_vm_mem_region *gunyah_vm_find_mem_region(struct gunyah_vm *ghvm, u
  * Return: 0, -EINVAL for bad flags (none at all included), sizes or
  * alignment, -EOVERFLOW for a range that wraps, -EEXIST for an overlap or
  * a reused label, -EFAULT if the memory cannot be pinned or copied,
- * -ENOMEM, or -EINTR if the caller was killed while a lent range was
- * copied.
+ * -ENOMEM (also for shared memory beyond the VMM's RLIMIT_MEMLOCK), or
+ * -EINTR if the caller was killed while a lent range was copied.
  */
 int gunyah_vm_add_mem_region(struct gunyah_vm *ghvm, const struct gh_userspace_memory_region *r,
 			     bool lend)
@@ -153,7 +178,7 @@ int gunyah_vm_add_mem_region(struct gunyah_vm *ghvm, const struct gh_userspace_m
 			goto err_pages;
 		goto add;
 	}
-	ret = account_locked_vm(ghvm->mm, region->npages, true);
+	ret = gunyah_vm_account_pinned(ghvm, region->npages);
 	if (ret)
 		goto err_pages;
 	pinned = pin_user_pages_fast(region->userspace_addr, region->npages,
