@@ -278,11 +278,15 @@ static int gunyah_gmem_release(struct inode *inode, struct file *file)
 
 	/*
 	 * Bindings hold the file: none is left here.  Lent pages stay lent,
-	 * and so does the rest of their folio.
+	 * and so does the rest of their folio.  A large file has many pages
+	 * to free: let others run now and then.
 	 */
-	xa_for_each(&gmem->pages, index, page)
+	xa_for_each(&gmem->pages, index, page) {
 		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT))
 			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index));
+		if (!(index % 512))
+			cond_resched();
+	}
 	xa_destroy(&gmem->pages);
 	kfree(gmem);
 	return 0;
