@@ -186,9 +186,10 @@ static inline bool hyp_stats_back_to(const struct hyp_stats *base)
 	return false;
 }
 
-static inline long meminfo_kb(const char *key)
+/* The number after "@key:" in a "key: value" file of /proc, or -1. */
+static inline long proc_value(const char *path, const char *key)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f = fopen(path, "r");
 	char line[128];
 	long v = -1;
 
@@ -199,6 +200,11 @@ static inline long meminfo_kb(const char *key)
 			v = strtol(line + strlen(key) + 1, NULL, 10);
 	fclose(f);
 	return v;
+}
+
+static inline long meminfo_kb(const char *key)
+{
+	return proc_value("/proc/meminfo", key);
 }
 
 /*

@@ -46,35 +46,16 @@ static int map(int vm, int fd, uint64_t gpa, uint64_t off, uint64_t size, uint32
 /* A value in kB from /proc/self/status, or -1. */
 static long status_kb(const char *key)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = strtol(line + strlen(key) + 1, NULL, 10);
-	fclose(f);
-	return v;
+	return proc_value("/proc/self/status", key);
 }
 
 /* A number from the guest memory file's fdinfo, or -1. */
 static long fdinfo_value(int fd, const char *key)
 {
-	char path[64], line[128];
-	long v = -1;
-	FILE *f;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = strtol(line + strlen(key) + 1, NULL, 10);
-	fclose(f);
-	return v;
+	return proc_value(path, key);
 }
 
 /* CAP_IPC_LOCK in the effective set on or off (it stays permitted). */
