@@ -12,7 +12,9 @@
  * vCPU loop does not model) and MOPS (enabled only through HCRX_EL2).  With
  * "-cpu cortex-a72" none of these exist and nothing changes; with
  * "-cpu max" the host and the guests run as on an Armv8.0 CPU with the
- * newer instructions that need no state.
+ * newer instructions that need no state.  The reads only trap on a CPU
+ * that has something to hide (idregs_hcr_trap()): Linux reads ID registers
+ * thousands of times a second while it boots.
  */
 #include "idregs.h"
 
@@ -95,4 +97,37 @@ bool idreg_read(u64 esr, u64 *val)
 		break;
 	}
 	return true;
+}
+
+/* Whether the CPU has any of the features hidden above. */
+static bool idregs_hide_any(void)
+{
+	static const u32 ids[] = {
+		ID(4, 0), ID(4, 1), ID(4, 2), ID(4, 4), ID(4, 5), ID(4, 7), ID(6, 1), ID(6, 2),
+		ID(7, 3),
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(ids); i++) {
+		u32 crm = ids[i] >> 3, op2 = ids[i] & 7;
+		u64 esr = 1 | 3UL << 20 | (u64)op2 << 17 | (u64)crm << 1;	/* an MRS of it */
+		u64 val;
+
+		if (idreg_read(esr, &val) && val != read_id(ids[i]))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * idregs_hcr_trap() - the HCR_EL2 bit that sends ID register reads here
+ *
+ * Return: HCR_EL2.TID3 if the CPU has a feature to hide, else 0.
+ */
+u64 idregs_hcr_trap(void)
+{
+	static int hide = -1;
+
+	if (hide < 0)
+		hide = idregs_hide_any();
+	return hide ? BIT(18) : 0;
 }

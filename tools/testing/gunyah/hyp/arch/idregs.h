@@ -8,5 +8,6 @@
 #include "hyp.h"
 
 bool idreg_read(u64 esr, u64 *val);
+u64 idregs_hcr_trap(void);
 
 #endif

@@ -10,7 +10,6 @@
 #define HCR_VM		BIT(0)
 #define HCR_SWIO	BIT(1)
 #define HCR_FMO		BIT(3)
-#define HCR_TID3	BIT(18)
 #define HCR_TSC		BIT(19)
 #define HCR_RW		BIT(31)
 
@@ -35,10 +34,10 @@ void cpu_init_el2(void)
 	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
 	write_sysreg(read_sysreg(mpidr_el1), vmpidr_el2);
 	/*
-	 * Trap SMC (the host's firmware calls come to us) and ID register
-	 * reads (idregs.c), AArch64 EL1.
+	 * Trap SMC (the host's firmware calls come to us) and, where there
+	 * are features to hide, ID register reads (idregs.c); AArch64 EL1.
 	 */
-	write_sysreg(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO | HCR_TID3, hcr_el2);
+	write_sysreg(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO | idregs_hcr_trap(), hcr_el2);
 	/* No FP/SIMD traps; all PMU counters to the host. */
 	write_sysreg(0x33ffUL, cptr_el2);
 	write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1f, mdcr_el2);

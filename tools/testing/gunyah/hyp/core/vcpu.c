@@ -47,12 +47,11 @@
 #define HCR_FB		BIT(9)
 #define HCR_BSU_IS	BIT(10)
 #define HCR_TWI		BIT(13)
-#define HCR_TID3	BIT(18)
 #define HCR_TSC		BIT(19)
 #define HCR_RW		BIT(31)
-#define HCR_HOST	(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO | HCR_TID3)
+#define HCR_HOST	(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO)
 #define HCR_GUEST	(HCR_RW | HCR_VM | HCR_SWIO | HCR_TSC | HCR_FMO | HCR_IMO | HCR_AMO | \
-			 HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TID3)
+			 HCR_FB | HCR_BSU_IS | HCR_TWI)
 
 #define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
 #define EC_WFX		0x01
@@ -412,7 +411,7 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 	write_sysreg(v->ctx.ich_ap0r0, S3_4_C12_C8_0);
 	write_sysreg(v->ctx.ich_ap1r0, S3_4_C12_C9_0);
 	write_sysreg(ICH_HCR_EN, S3_4_C12_C11_0);
-	write_sysreg(HCR_GUEST, hcr_el2);
+	write_sysreg(HCR_GUEST | idregs_hcr_trap(), hcr_el2);
 	write_sysreg((u64)g->s2.root | ((u64)g->hw_vmid << 48), vttbr_el2);
 	isb();
 
@@ -436,7 +435,7 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 	write_sysreg(0, cntv_ctl_el0);
 	load_sysregs(host_state[c].sys);
 	fpsimd_restore(host_state[c].fp);
-	write_sysreg(HCR_HOST, hcr_el2);
+	write_sysreg(HCR_HOST | idregs_hcr_trap(), hcr_el2);
 	host_stage2_load_vttbr();
 	write_sysreg(host_elr, elr_el2);
 	write_sysreg(host_spsr, spsr_el2);
