@@ -131,7 +131,7 @@ int main(void)
 	dev = gh_open();
 	if (!tap_check(dev >= 0, "/dev/gunyah opens"))
 		return tap_finish();
-	avail0 = meminfo_kb("MemAvailable");
+	avail0 = free_mem_kb("MemAvailable");
 	for (int round = 0; round < 2; round++) {
 		vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
 		efd = eventfd(0, EFD_CLOEXEC);

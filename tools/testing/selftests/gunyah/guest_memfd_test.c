@@ -406,7 +406,7 @@ static void test_killed_vmm(void)
 	pid_t pid;
 
 	hyp_stats(&h0);
-	free0 = meminfo_kb("MemFree");
+	free0 = free_mem_kb("MemFree");
 	if (pipe(pipefd))
 		return;
 	pid = fork();
@@ -462,7 +462,7 @@ static void test_killed_vmm(void)
 	}
 	tap_check(hyp_stats_equal(&h0, &h1), "every page went back (hypervisor counts)");
 	for (int i = 0; i < 50; i++) {
-		free1 = meminfo_kb("MemFree");
+		free1 = free_mem_kb("MemFree");
 		if (free0 - free1 < 24 * 1024)
 			break;
 		usleep(100000);

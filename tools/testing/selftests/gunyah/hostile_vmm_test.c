@@ -209,7 +209,7 @@ static void test_kill_during_start(void)
 {
 	int unknown = klog_count("unknown state"), unexpected = klog_count("unexpected reply");
 	int stray = klog_count("stray continuation"), nfail = 0;
-	long avail0 = meminfo_kb("MemAvailable"), avail1 = 0;
+	long avail0 = free_mem_kb("MemAvailable"), avail1 = 0;
 	unsigned int seed = (unsigned int)time(NULL);
 
 	tap_diag("kill storm seed %u", seed);
@@ -243,7 +243,7 @@ static void test_huge_binding(void)
 	struct gunyah_create_mem_args ca = { .size = 1ULL << 40 };
 	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE };
 	int warn = klog_count("WARNING"), fd, vm, r;
-	long avail0 = meminfo_kb("MemAvailable"), avail1 = 0;
+	long avail0 = free_mem_kb("MemAvailable"), avail1 = 0;
 	uint8_t *p;
 
 	fd = ioctl(dev, GUNYAH_CREATE_GUEST_MEM, &ca);

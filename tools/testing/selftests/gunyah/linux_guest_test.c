@@ -284,7 +284,7 @@ static void test_kill(void)
 	int status;
 
 	flush_page_cache();
-	free_kb = meminfo_kb("MemFree");
+	free_kb = free_mem_kb("MemFree");
 	hyp_stats(&base);
 	vmm_spawn(&c, 2, 0, "console=ttyAMA0 earlycon", NULL);
 	tap_check(vmm_read_until(&c, "Booting Linux", BOOT_TIMEOUT) &&

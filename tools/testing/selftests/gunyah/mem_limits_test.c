@@ -552,7 +552,7 @@ int main(void)
 	test_memlock();
 	test_large_region();
 	test_hugepages();
-	free0 = meminfo_kb("MemFree");
+	free0 = free_mem_kb("MemFree");
 	squeeze(&sq);
 	test_hugepages_fragmented(&sq);
 	test_longterm_pins(&sq);

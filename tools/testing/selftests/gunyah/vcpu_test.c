@@ -555,7 +555,7 @@ static void test_killed_vmm(void)
 	int status;
 
 	hyp_stats(&h0);
-	free0 = meminfo_kb("MemFree");
+	free0 = free_mem_kb("MemFree");
 	mem_size = BIG_MEM_SIZE;	/* a leak would stand out from the noise */
 	pid = fork();
 	if (pid == 0) {
@@ -586,7 +586,7 @@ static void test_killed_vmm(void)
 	tap_check(hyp_stats_equal(&h0, &h1),
 		  "its VM and lent memory went back (hypervisor counts)");
 	for (int i = 0; i < 50; i++) {
-		free1 = meminfo_kb("MemFree");
+		free1 = free_mem_kb("MemFree");
 		if (free0 - free1 < (long)BIG_MEM_SIZE / 1024 * 3 / 8)
 			break;
 		usleep(100000);

@@ -136,7 +136,7 @@ int main(void)
 		fails += vm_cycle(dev, "guest-1cpu.dtb", i & 1) != 0;
 	tap_check(fails == 0, "warm-up VMs start (%d failed)", fails);
 	hyp_stats(&h0);
-	free0 = meminfo_kb("MemFree");
+	free0 = free_mem_kb("MemFree");
 	slab0 = meminfo_kb("Slab");
 
 	t = now();
@@ -161,7 +161,7 @@ int main(void)
 	tap_diag("start+teardown: %.2f ms per VM", (now() - t) * 1e3 / START_LOOPS);
 
 	hyp_stats(&h1);
-	free1 = meminfo_kb("MemFree");
+	free1 = free_mem_kb("MemFree");
 	slab1 = meminfo_kb("Slab");
 	tap_diag("MemFree %ld -> %ld kB, Slab %ld -> %ld kB", free0, free1, slab0, slab1);
 	tap_check(hyp_stats_equal(&h0, &h1),
