@@ -195,28 +195,64 @@ struct gunyah_rm {
 	struct gunyah_vm_mgr *vm_mgr;
 };
 
-/* RM error codes (after the reply header) and what they mean here. */
+/*
+ * RM error codes (after the reply header) and the errno each becomes: a
+ * distinct errno per code, so that a VMM can tell the RM's refusals apart
+ * and the log can name the code (Documentation/virt/gunyah/vmm.rst has the
+ * table).  Any other code is a malformed reply: -EBADMSG.
+ */
+static const struct {
+	u32 code;
+	int err;
+	const char *name;
+} gunyah_rm_errors[] = {
+	{ 0x1, -ENOMEM, "NOMEM" },
+	{ 0x2, -ENODEV, "NORESOURCE" },
+	{ 0x3, -EPERM, "DENIED" },
+	{ 0x4, -EPROTO, "MSG_INVALID" },
+	{ 0x5, -EBUSY, "BUSY" },
+	{ 0x6, -EINVAL, "ARGUMENT_INVALID" },
+	{ 0x7, -ESTALE, "HANDLE_INVALID" },
+	{ 0x8, -ENOEXEC, "VALIDATE_FAILED" },
+	{ 0x9, -EADDRNOTAVAIL, "MAP_FAILED" },
+	{ 0xa, -ERANGE, "MEM_INVALID" },
+	{ 0xb, -EADDRINUSE, "MEM_INUSE" },
+	{ 0xc, -EIDRM, "MEM_RELEASED" },
+	{ 0xd, -ESRCH, "VMID_INVALID" },
+	{ 0xe, -ENOENT, "LOOKUP_FAILED" },
+	{ 0xf, -ENXIO, "IRQ_INVALID" },
+	{ 0x10, -EEXIST, "IRQ_INUSE" },
+	{ 0x11, -ENOLINK, "IRQ_RELEASED" },
+	{ 0x12, -EALREADY, "IN_USE" },
+	{ 0x13, -ENOTCONN, "IRQ_NOT_MAPPED" },
+	{ 0x14, -EBADFD, "VM_STATE" },
+	{ 0xffffffff, -EOPNOTSUPP, "UNIMPLEMENTED" },
+};
+
 static int gunyah_rm_error_remap(u32 rm_error)
 {
-	switch (rm_error) {
-	case 0x0:
+	if (!rm_error)
 		return 0;
-	case 0x1:
-		return -ENOMEM;
-	case 0x2:
-		return -ENODEV;
-	case 0x3:
-		return -EPERM;
-	case 0x5:
-		return -EBUSY;
-	case 0x4:
-	case 0x6 ... 0x11:
-		return -EINVAL;
-	case 0xffffffff:
-		return -EOPNOTSUPP;
-	default:
-		return -EBADMSG;
-	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(gunyah_rm_errors); i++)
+		if (gunyah_rm_errors[i].code == rm_error)
+			return gunyah_rm_errors[i].err;
+	return -EBADMSG;
+}
+
+/**
+ * gunyah_rm_error_name() - the RM's name for the refusal an errno stands for
+ * @err: a negative errno returned by an RPC
+ *
+ * Return: the RM error code's name (e.g. "VALIDATE_FAILED") if @err is what
+ * that code becomes, or NULL for errnos the RM's codes never become
+ * (transport failures, timeouts, the caller's death).
+ */
+const char *gunyah_rm_error_name(int err)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(gunyah_rm_errors); i++)
+		if (gunyah_rm_errors[i].err == err)
+			return gunyah_rm_errors[i].name;
+	return NULL;
 }
 
 /**

@@ -26,6 +26,7 @@ int gunyah_rm_notifier_unregister(struct gunyah_rm *rm, struct notifier_block *n
 struct device *gunyah_rm_get(struct gunyah_rm *rm);
 void gunyah_rm_put(struct gunyah_rm *rm);
 struct device *gunyah_rm_device(struct gunyah_rm *rm);
+const char *gunyah_rm_error_name(int err);
 
 /**
  * struct gunyah_rm_notification - what notifier callbacks receive as data

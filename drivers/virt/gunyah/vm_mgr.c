@@ -639,12 +639,68 @@ static int gunyah_vm_start_killed(struct gunyah_vm *ghvm)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
+/*
+ * What an RM refusal at a step of the start means.  The RM's replies carry
+ * a code and no text, so the log pairs the code with what this driver sent
+ * at that step; the test platform's RM refuses for these reasons, as the
+ * open-source RM does.
+ */
+static const struct {
+	const char *step;
+	int err;
+	const char *why;
+} gunyah_vm_start_refusals[] = {
+	{ "MEM_LEND/MEM_SHARE", -ERANGE, "memory the host does not own, or already given away" },
+	{ "MEM_LEND/MEM_SHARE", -ENOMEM, "the RM is out of parcels or memory for their tables" },
+	{ "VM_CONFIG_IMAGE", -EINVAL,
+	  "offsets outside the image parcel, or an authentication mechanism it cannot use" },
+	{ "VM_CONFIG_IMAGE", -ERANGE, "the image parcel is empty or not the VM's" },
+	{ "VM_INIT", -ERANGE,
+	  "the device tree region is not whole pages inside the image parcel" },
+	{ "VM_INIT", -ENOEXEC,
+	  "the device tree: no cpus, two cpus with one MPIDR, or a config node it cannot parse" },
+	{ "VM_INIT", -ENODEV, "more vCPUs or doorbells than it can give a VM" },
+	{ "VM_START", -ENODEV,
+	  "the device tree has no arm,gic-v3 interrupt-controller with #interrupt-cells = <3>" },
+	{ NULL, -EBADFD, "the VM is not in the state that step needs" },
+	{ NULL, -EPERM, "the host may not do that to this VM" },
+};
+
+/*
+ * Log why the start failed: the step, the RM's code if the errno is one of
+ * theirs, and what that code means at that step.
+ */
+static void gunyah_vm_start_failed(struct gunyah_vm *ghvm, const char *step, int ret)
+{
+	const char *rm_error = step ? gunyah_rm_error_name(ret) : NULL;
+	const char *why = "";
+	char vm[16] = "VM";
+
+	if (ghvm->vmid != GUNYAH_VMID_INVAL)
+		snprintf(vm, sizeof(vm), "VM %u", ghvm->vmid);
+	if (!rm_error || ret == -EINTR) {
+		dev_warn(ghvm->parent, "%s failed to start: %d%s%s\n", vm, ret,
+			 step ? " at " : "", step ?: "");
+		return;
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(gunyah_vm_start_refusals); i++)
+		if (gunyah_vm_start_refusals[i].err == ret &&
+		    (!gunyah_vm_start_refusals[i].step ||
+		     !strcmp(gunyah_vm_start_refusals[i].step, step))) {
+			why = gunyah_vm_start_refusals[i].why;
+			break;
+		}
+	dev_warn(ghvm->parent, "%s failed to start at %s: %d (RM: %s)%s%s\n", vm, step, ret,
+		 rm_error, *why ? ": " : "", why);
+}
+
 /* The start sequence, called with status_lock held for writing. */
 static int gunyah_vm_start(struct gunyah_vm *ghvm)
 {
 	struct gunyah_vm_mem_region *dtb_region, *fw_region = NULL;
 	struct gunyah_gmem_binding *dtb_binding = NULL;
 	u64 image_base, image_size, dtb_size;
+	const char *step = NULL;
 	u32 image_handle;
 	u16 host_vmid;
 	int ret;
@@ -683,16 +739,19 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 		return -EINVAL;
 	}
 	/* The host's own VMID, for the ACL of shared memory. */
+	step = "VM_GET_VMID";
 	ret = gunyah_rm_get_vmid(ghvm->rm, &host_vmid);
 	if (ret)
 		goto err;
 
+	step = "VM_ALLOC_VMID";
 	ret = gunyah_rm_alloc_vmid(ghvm->rm, 0);
 	if (ret < 0)
 		goto err;
 	ghvm->vmid = ret;
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_LOAD;
 
+	step = "MEM_LEND/MEM_SHARE";
 	ret = gunyah_vm_start_killed(ghvm);
 	if (!ret)
 		ret = gunyah_vm_share_mem_regions(ghvm, host_vmid);
@@ -710,6 +769,7 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 		image_handle = dtb_binding->parcel.mem_handle;
 	}
 
+	step = "VM_CONFIG_IMAGE";
 	ret = gunyah_vm_config_image(ghvm, image_handle, ghvm->dtb.guest_phys_addr - image_base,
 				     dtb_size);
 	if (ret)
@@ -717,15 +777,18 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT;
 
 	if (ghvm->fw.size) {
+		step = "VM_SET_FIRMWARE_MEM";
 		ret = gunyah_vm_set_firmware(ghvm, fw_region, dtb_binding);
 		if (ret)
 			goto err;
 	}
 
+	step = "VM_SET_DEMAND_PAGING";
 	ret = gunyah_vm_set_demand_paging(ghvm, dtb_binding);
 	if (ret)
 		goto err;
 
+	step = "VM_SET_ADDRESS_LAYOUT";
 	ret = gunyah_rm_vm_set_address_layout(ghvm->rm, ghvm->vmid, GUNYAH_RM_RANGE_ID_IMAGE,
 					      image_base, image_size);
 	if (ret == -EOPNOTSUPP) {
@@ -736,6 +799,7 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	if (ret)
 		goto err;
 
+	step = "VM_INIT";
 	ret = gunyah_vm_start_killed(ghvm);
 	if (ret)
 		goto err;
@@ -747,10 +811,12 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	ghvm->vm_status = GUNYAH_RM_VM_STATUS_READY;
 
 	/* A protected VM starts in its firmware: no boot context for it. */
+	step = "VM_SET_BOOT_CONTEXT";
 	ret = ghvm->fw.size ? 0 : gunyah_vm_set_boot_context_all(ghvm);
 	if (ret)
 		goto err;
 
+	step = "VM_GET_HYP_RESOURCES";
 	ret = gunyah_vm_populate_resources(ghvm) ?: gunyah_vm_start_killed(ghvm);
 	if (ret)
 		goto err;
@@ -760,6 +826,7 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	 * processed here.  Only a clear refusal means it did not start.
 	 */
 	WRITE_ONCE(ghvm->vm_status, GUNYAH_RM_VM_STATUS_RUNNING);
+	step = "VM_START";
 	ret = gunyah_rm_vm_start(ghvm->rm, ghvm->vmid);
 	if (ret && ret != -EINTR && ret != -ETIMEDOUT && ret != -EBADMSG)
 		cmpxchg(&ghvm->vm_status, GUNYAH_RM_VM_STATUS_RUNNING, GUNYAH_RM_VM_STATUS_READY);
@@ -768,10 +835,7 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	return 0;
 
 err:
-	if (ghvm->vmid == GUNYAH_VMID_INVAL)
-		dev_warn(ghvm->parent, "VM failed to start: %d\n", ret);
-	else
-		dev_warn(ghvm->parent, "VM %u failed to start: %d\n", ghvm->vmid, ret);
+	gunyah_vm_start_failed(ghvm, step, ret);
 	return ret;
 }
 

@@ -64,13 +64,13 @@ static void test_rpc_errors(void)
 		{ RPC_VM_GET_VMID, "VM_GET_VMID", 0x1, -ENOMEM },
 		{ RPC_VM_ALLOC_VMID, "VM_ALLOC_VMID", 0x2, -ENODEV },
 		{ RPC_MEM_SHARE, "MEM_SHARE", 0x1, -ENOMEM },
-		{ RPC_MEM_LEND, "MEM_LEND", 0xa, -EINVAL, true },
+		{ RPC_MEM_LEND, "MEM_LEND", 0xa, -ERANGE, true },
 		{ RPC_VM_CONFIG_IMAGE, "VM_CONFIG_IMAGE", 0x3, -EPERM },
 		{ RPC_VM_SET_ADDRESS_LAYOUT, "VM_SET_ADDRESS_LAYOUT", 0x6, -EINVAL, false, true },
 		{ RPC_VM_INIT, "VM_INIT", 0x5, -EBUSY },
-		{ RPC_VM_SET_BOOT_CONTEXT, "VM_SET_BOOT_CONTEXT", 0x14, -EBADMSG, false, true },
-		{ RPC_VM_GET_HYP_RESOURCES, "VM_GET_HYP_RESOURCES", 0x7, -EINVAL },
-		{ RPC_VM_START, "VM_START", 0x12, -EBADMSG },
+		{ RPC_VM_SET_BOOT_CONTEXT, "VM_SET_BOOT_CONTEXT", 0x14, -EBADFD, false, true },
+		{ RPC_VM_GET_HYP_RESOURCES, "VM_GET_HYP_RESOURCES", 0x7, -ESTALE },
+		{ RPC_VM_START, "VM_START", 0x12, -EALREADY },
 		{ RPC_VM_ALLOC_VMID, "VM_ALLOC_VMID (unknown error code)", 0x99, -EBADMSG },
 		{ RPC_VM_START, "VM_START (UNIMPLEMENTED)", 0xffffffff, -EOPNOTSUPP },
 	};
@@ -90,6 +90,59 @@ static void test_rpc_errors(void)
 		tap_check(back_to_base(), "  ... nothing left in the hypervisor");
 		tap_check(next_vm_works(), "  ... and the next VM works");
 	}
+}
+
+/*
+ * Every RM error code becomes its own errno (the table in vmm.rst), and the
+ * log line names the step and the RM's code.
+ */
+static void test_rm_error_table(void)
+{
+	static const struct {
+		unsigned int code;
+		const char *name;
+		int err;
+	} codes[] = {
+		{ 0x1, "NOMEM", -ENOMEM }, { 0x2, "NORESOURCE", -ENODEV },
+		{ 0x3, "DENIED", -EPERM }, { 0x4, "MSG_INVALID", -EPROTO },
+		{ 0x5, "BUSY", -EBUSY }, { 0x6, "ARGUMENT_INVALID", -EINVAL },
+		{ 0x7, "HANDLE_INVALID", -ESTALE }, { 0x8, "VALIDATE_FAILED", -ENOEXEC },
+		{ 0x9, "MAP_FAILED", -EADDRNOTAVAIL }, { 0xa, "MEM_INVALID", -ERANGE },
+		{ 0xb, "MEM_INUSE", -EADDRINUSE }, { 0xc, "MEM_RELEASED", -EIDRM },
+		{ 0xd, "VMID_INVALID", -ESRCH }, { 0xe, "LOOKUP_FAILED", -ENOENT },
+		{ 0xf, "IRQ_INVALID", -ENXIO }, { 0x10, "IRQ_INUSE", -EEXIST },
+		{ 0x11, "IRQ_RELEASED", -ENOLINK }, { 0x12, "IN_USE", -EALREADY },
+		{ 0x13, "IRQ_NOT_MAPPED", -ENOTCONN }, { 0x14, "VM_STATE", -EBADFD },
+		{ 0xffffffff, "UNIMPLEMENTED", -EOPNOTSUPP },
+	};
+	unsigned int bad = 0, unlogged = 0;
+	char line[96];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(codes); i++) {
+		int r, logs;
+
+		snprintf(line, sizeof(line), "failed to start at VM_INIT: %d (RM: %s)",
+			 codes[i].err, codes[i].name);
+		logs = klog_count(line);
+		r = start_with_fault(RPC_VM_INIT, 1, FAULT_RPC_ERROR, codes[i].code, false, true);
+		if (r != codes[i].err || fault_fired() != 1) {
+			bad++;
+			tap_diag("VM_INIT refused with %s (%#x): %d, expected %d", codes[i].name,
+				 codes[i].code, r, codes[i].err);
+		} else if (klog_count(line) <= logs) {
+			unlogged++;
+			tap_diag("no log line \"%s\"", line);
+		}
+	}
+	tap_check(bad == 0, "each of %zu RM error codes at VM_INIT has its own errno (%u wrong)",
+		  ARRAY_SIZE(codes), bad);
+	tap_check(unlogged == 0, "  ... and a log line naming the step and the code (%u missing)",
+		  unlogged);
+	snprintf(line, sizeof(line), "at VM_INIT: %d (RM: VALIDATE_FAILED): the device tree",
+		 -ENOEXEC);
+	tap_check(klog_count(line) > 0, "  ... and what it means at that step (\"%s\")", line);
+	tap_check(back_to_base(), "  ... nothing left in the hypervisor");
+	tap_check(next_vm_works(), "  ... and the next VM works");
 }
 
 static void test_malformed(void)
@@ -221,6 +274,7 @@ int main(void)
 		return tap_finish();
 	tap_diag("profile %s", oss_profile() ? "oss" : "v17");
 	test_rpc_errors();
+	test_rm_error_table();
 	test_malformed();
 	test_kill_waiting();
 	test_teardown_faults();
