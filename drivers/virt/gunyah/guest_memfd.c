@@ -674,6 +674,51 @@ int gunyah_vm_map_mem(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *
 }
 
 /**
+ * gunyah_gmem_bind_align() - the alignment bindings of a file need
+ * @file: any file
+ *
+ * Return: 0 if @file is not a guest memory file, else the alignment of the
+ * guest address, offset and size of its bindings (2 MiB with
+ * GHMF_ALLOW_HUGEPAGE, else a page).
+ */
+u64 gunyah_gmem_bind_align(struct file *file)
+{
+	struct gunyah_gmem *gmem = gunyah_gmem_of(file);
+
+	if (!gmem)
+		return 0;
+	return (gmem->flags & GHMF_ALLOW_HUGEPAGE) ? SZ_2M : PAGE_SIZE;
+}
+
+/**
+ * gunyah_vm_bind_labelled() - bind a range of a guest memory file, with a label
+ * @ghvm: the VM, with mem_lock held
+ * @args: the binding (not GUNYAH_MEM_UNMAP)
+ * @file: the guest memory file of @args->guest_mem_fd
+ * @label: the label of the binding's parcel
+ *
+ * Return: as gunyah_vm_map_mem() for a new binding.
+ */
+int gunyah_vm_bind_labelled(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args,
+			    struct file *file, u32 label)
+{
+	struct gunyah_gmem *gmem = gunyah_gmem_of(file);
+	struct gunyah_gmem_binding *b;
+	int ret;
+
+	if (!gmem || (args->flags & GUNYAH_MEM_UNMAP))
+		return -EINVAL;
+	ret = gunyah_vm_bind(ghvm, args, file, gmem);
+	if (ret)
+		return ret;
+	/* gunyah_vm_bind() adds at the head; mem_lock is still held. */
+	b = list_first_entry(&ghvm->bindings, struct gunyah_gmem_binding, vm_list);
+	b->label = label;
+	b->labelled = true;
+	return 0;
+}
+
+/**
  * gunyah_vm_find_binding() - the binding holding a guest range
  * @ghvm: the VM, with mem_lock held
  * @gpa: guest physical address
@@ -720,7 +765,7 @@ int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_bindi
 	int ret = 0;
 
 	parcel->mem_type = GUNYAH_RM_MEM_TYPE_NORMAL;
-	parcel->label = 0;
+	parcel->label = b->label;
 	parcel->mem_handle = GUNYAH_MEM_HANDLE_INVAL;
 	parcel->n_acl_entries = gunyah_binding_lends(b) ? 1 : 2;
 	parcel->acl_entries = kcalloc(2, sizeof(*parcel->acl_entries), GFP_KERNEL);
