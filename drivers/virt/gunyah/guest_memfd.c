@@ -751,8 +751,9 @@ static bool gunyah_binding_lends(const struct gunyah_gmem_binding *b)
  * The parcel holds the first GUNYAH_IMAGE_PARCEL_MAX bytes of the binding
  * at most (@b->parcel_size); the rest is demand-paged.
  *
- * Return: 0, -EPERM if a page to lend is mapped by user space, -EBUSY if
- * the kernel holds one otherwise (a pipe, I/O), -ENOMEM.
+ * Return: 0, -EPERM if a page to lend is mapped by user space (a binding
+ * of GH_VM_ANDROID_MAP_CMA_MEM is unmapped instead), -EBUSY if the kernel
+ * holds one otherwise (a pipe, I/O), -ENOMEM.
  */
 int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
 				struct gunyah_rm_mem_parcel *parcel, u16 host_vmid)
@@ -780,6 +781,13 @@ int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_bindi
 	parcel->acl_entries[1].perms = GUNYAH_RM_ACL_R | GUNYAH_RM_ACL_W | GUNYAH_RM_ACL_X;
 
 	mutex_lock(&gmem->lock);
+	/*
+	 * A VMM keeps the memory of GH_VM_ANDROID_MAP_CMA_MEM mapped, as it
+	 * does for GH_VM_ANDROID_LEND_USER_MEM: lent, it loses the mapping
+	 * here; faults wait for gmem->lock and find the pages lent (SIGBUS).
+	 */
+	if (b->labelled && gunyah_binding_lends(b))
+		unmap_mapping_range(b->file->f_mapping, b->offset, (loff_t)n << PAGE_SHIFT, 0);
 	parcel->n_mem_entries = 0;
 	for (i = 0; i < n; i++) {
 		struct page *page = gunyah_gmem_page(gmem, (b->offset >> PAGE_SHIFT) + i);

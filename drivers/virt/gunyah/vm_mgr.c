@@ -910,7 +910,11 @@ static int gunyah_vm_cma_in_use(struct gunyah_vm *ghvm, const struct gh_map_cma_
  * a guest memory binding like one of GUNYAH_VM_MAP_MEM, with the flags
  * translated (GH_MEM_ALLOW_* to GUNYAH_MEM_ALLOW_*, GH_MEM_FORCE_LEND or
  * _SHARE to GUNYAH_MEM_FORCE_LEND or _SHARE, neither to the default, lend)
- * and @label as the label of its parcel.  A guest memory file is used
+ * and @label as the label of its parcel.  As with GH_VM_ANDROID_LEND_USER_MEM,
+ * the VMM may keep the memory mapped (crosvm writes its payload there): a
+ * lent binding's pages are unmapped from user space at start, where a
+ * GUNYAH_VM_MAP_MEM binding would be refused, and an access from the host
+ * then gets SIGBUS until they are reclaimed.  A guest memory file is used
  * because it is what keeps lent memory safe from the host here (no user
  * mapping of a lent page, SIGBUS on access, pages freed only once
  * reclaimed); a CMA heap buffer would have to rebuild all of that.
