@@ -247,7 +247,7 @@ static void leak_check(const char *who, const struct leak_base *b)
 
 	tap_check(hyp_stats_back_to(&b->hyp), "%s: the hypervisor's objects and memory are back",
 		  who);
-	tap_check(meminfo_back_to("MemFree", b->free_kb, 2048, &now),
+	tap_check(meminfo_back_to("MemFree", b->free_kb, 512, &now),
 		  "%s: the host's free memory is back (%ld -> %ld kB)", who, b->free_kb, now);
 }
 
