@@ -462,7 +462,7 @@ static void test_cma_runs(void)
 		uint32_t magic = 0;
 		size_t dtb_size;
 		uint8_t *p = MAP_FAILED;
-		int gmem = cma_file(lend ? GHMF_ALLOW_HUGEPAGE : 0, &dtb_size, &p), r;
+		int gmem = cma_file(lend ? GHMF_ALLOW_HUGEPAGE : 0, &dtb_size, &p), r, extra;
 
 		r = gmem < 0 ? gmem : make_cma_vm(&vm, gmem, dtb_size, lend);
 		r = r ?: gh_ioctl(vm.fd, GUNYAH_VM_START, NULL);
@@ -502,8 +502,13 @@ static void test_cma_runs(void)
 		r = map_cma(vm.fd, 4, GUEST_MEM_BASE + 0x1000000, CMA_RWX, gmem, 0, MEM_SIZE);
 		tap_check(r == -EEXIST,
 			  "%s: after start, the file's bound range again: EEXIST (%d)", how, r);
+		extra = create_gmem(0x1000, 0);
+		r = extra < 0 ? -errno : map_cma(vm.fd, 4, GUEST_MEM_BASE + 0x1000000, CMA_RWX,
+						 extra, 0, 0x1000);
+		tap_check(r == 0, "%s: after start, a range of another file: 0 (%d)", how, r);
 		free_cma_vm(&vm);
 		close(gmem);
+		close(extra);
 	}
 	tap_check(hyp_stats_back_to(&base), "the hypervisor's objects and memory are back");
 	tap_check(meminfo_back_to("MemFree", free0, 512, &free1),
