@@ -674,6 +674,51 @@ int gunyah_vm_map_mem(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *
 }
 
 /**
+ * gunyah_gmem_bind_align() - the alignment bindings of a file need
+ * @file: any file
+ *
+ * Return: 0 if @file is not a guest memory file, else the alignment of the
+ * guest address, offset and size of its bindings (2 MiB with
+ * GHMF_ALLOW_HUGEPAGE, else a page).
+ */
+u64 gunyah_gmem_bind_align(struct file *file)
+{
+	struct gunyah_gmem *gmem = gunyah_gmem_of(file);
+
+	if (!gmem)
+		return 0;
+	return (gmem->flags & GHMF_ALLOW_HUGEPAGE) ? SZ_2M : PAGE_SIZE;
+}
+
+/**
+ * gunyah_vm_bind_labelled() - bind a range of a guest memory file, with a label
+ * @ghvm: the VM, with mem_lock held
+ * @args: the binding (not GUNYAH_MEM_UNMAP)
+ * @file: the guest memory file of @args->guest_mem_fd
+ * @label: the label of the binding's parcel
+ *
+ * Return: as gunyah_vm_map_mem() for a new binding.
+ */
+int gunyah_vm_bind_labelled(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args,
+			    struct file *file, u32 label)
+{
+	struct gunyah_gmem *gmem = gunyah_gmem_of(file);
+	struct gunyah_gmem_binding *b;
+	int ret;
+
+	if (!gmem || (args->flags & GUNYAH_MEM_UNMAP))
+		return -EINVAL;
+	ret = gunyah_vm_bind(ghvm, args, file, gmem);
+	if (ret)
+		return ret;
+	/* gunyah_vm_bind() adds at the head; mem_lock is still held. */
+	b = list_first_entry(&ghvm->bindings, struct gunyah_gmem_binding, vm_list);
+	b->label = label;
+	b->labelled = true;
+	return 0;
+}
+
+/**
  * gunyah_vm_find_binding() - the binding holding a guest range
  * @ghvm: the VM, with mem_lock held
  * @gpa: guest physical address
@@ -706,8 +751,9 @@ static bool gunyah_binding_lends(const struct gunyah_gmem_binding *b)
  * The parcel holds the first GUNYAH_IMAGE_PARCEL_MAX bytes of the binding
  * at most (@b->parcel_size); the rest is demand-paged.
  *
- * Return: 0, -EPERM if a page to lend is mapped by user space, -EBUSY if
- * the kernel holds one otherwise (a pipe, I/O), -ENOMEM.
+ * Return: 0, -EPERM if a page to lend is mapped by user space (a binding
+ * of GH_VM_ANDROID_MAP_CMA_MEM is unmapped instead), -EBUSY if the kernel
+ * holds one otherwise (a pipe, I/O), -ENOMEM.
  */
 int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
 				struct gunyah_rm_mem_parcel *parcel, u16 host_vmid)
@@ -720,7 +766,7 @@ int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_bindi
 	int ret = 0;
 
 	parcel->mem_type = GUNYAH_RM_MEM_TYPE_NORMAL;
-	parcel->label = 0;
+	parcel->label = b->label;
 	parcel->mem_handle = GUNYAH_MEM_HANDLE_INVAL;
 	parcel->n_acl_entries = gunyah_binding_lends(b) ? 1 : 2;
 	parcel->acl_entries = kcalloc(2, sizeof(*parcel->acl_entries), GFP_KERNEL);
@@ -735,6 +781,13 @@ int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_bindi
 	parcel->acl_entries[1].perms = GUNYAH_RM_ACL_R | GUNYAH_RM_ACL_W | GUNYAH_RM_ACL_X;
 
 	mutex_lock(&gmem->lock);
+	/*
+	 * A VMM keeps the memory of GH_VM_ANDROID_MAP_CMA_MEM mapped, as it
+	 * does for GH_VM_ANDROID_LEND_USER_MEM: lent, it loses the mapping
+	 * here; faults wait for gmem->lock and find the pages lent (SIGBUS).
+	 */
+	if (b->labelled && gunyah_binding_lends(b))
+		unmap_mapping_range(b->file->f_mapping, b->offset, (loff_t)n << PAGE_SHIFT, 0);
 	parcel->n_mem_entries = 0;
 	for (i = 0; i < n; i++) {
 		struct page *page = gunyah_gmem_page(gmem, (b->offset >> PAGE_SHIFT) + i);

@@ -891,6 +891,187 @@ static long gunyah_vm_set_auth_type(struct gunyah_vm *ghvm, void __user *argp)
 	return r;
 }
 
+#define GH_MEM_CMA_RIGHTS	(GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC)
+#define GH_MEM_CMA_FLAGS	(GH_MEM_CMA_RIGHTS | GH_MEM_FORCE_LEND | GH_MEM_FORCE_SHARE)
+
+/*
+ * The checks of GH_VM_ANDROID_MAP_CMA_MEM that need neither the file nor
+ * mem_lock, each with its log line.
+ */
+static int gunyah_vm_cma_args_ok(struct gunyah_vm *ghvm, const struct gh_map_cma_mem_args *a)
+{
+	u64 end;
+
+	if (a->flags & ~GH_MEM_CMA_FLAGS) {
+		dev_info_ratelimited(ghvm->parent, "MAP_CMA_MEM: unknown flags %#x\n",
+				     a->flags & ~(u32)GH_MEM_CMA_FLAGS);
+		return -EINVAL;
+	}
+	if (!(a->flags & GH_MEM_CMA_RIGHTS)) {
+		dev_info_ratelimited(ghvm->parent, "MAP_CMA_MEM: no access right in flags %#x\n",
+				     a->flags);
+		return -EINVAL;
+	}
+	if ((a->flags & GH_MEM_FORCE_LEND) && (a->flags & GH_MEM_FORCE_SHARE)) {
+		dev_info_ratelimited(ghvm->parent,
+				     "MAP_CMA_MEM: flags %#x ask to lend and to share\n", a->flags);
+		return -EINVAL;
+	}
+	if (!a->size) {
+		dev_info_ratelimited(ghvm->parent, "MAP_CMA_MEM: size 0\n");
+		return -EINVAL;
+	}
+	if (check_add_overflow(a->guest_addr, a->size, &end) ||
+	    check_add_overflow(a->offset, a->size, &end)) {
+		dev_info_ratelimited(ghvm->parent,
+				     "MAP_CMA_MEM: %#llx+%#llx at offset %#llx wraps around\n",
+				     a->guest_addr, a->size, a->offset);
+		return -EOVERFLOW;
+	}
+	return 0;
+}
+
+/* Whether the label or the guest range of @a is taken; under mem_lock. */
+static int gunyah_vm_cma_in_use(struct gunyah_vm *ghvm, const struct gh_map_cma_mem_args *a)
+{
+	struct gunyah_vm_mem_region *region;
+	struct gunyah_gmem_binding *b;
+
+	list_for_each_entry(region, &ghvm->mem_regions, list) {
+		if (region->label == a->label) {
+			dev_info_ratelimited(ghvm->parent,
+					     "MAP_CMA_MEM: label %u is a user memory region's\n",
+					     a->label);
+			return -EEXIST;
+		}
+		if (a->guest_addr < region->guest_phys_addr + region->size &&
+		    region->guest_phys_addr < a->guest_addr + a->size) {
+			dev_info_ratelimited(ghvm->parent,
+					     "MAP_CMA_MEM: %#llx+%#llx overlaps user memory region %u\n",
+					     a->guest_addr, a->size, region->label);
+			return -EEXIST;
+		}
+	}
+	list_for_each_entry(b, &ghvm->bindings, vm_list) {
+		if (b->labelled && b->label == a->label) {
+			dev_info_ratelimited(ghvm->parent,
+					     "MAP_CMA_MEM: label %u is already mapped\n", a->label);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+/**
+ * gunyah_vm_map_cma_mem() - GH_VM_ANDROID_MAP_CMA_MEM
+ * @ghvm: the VM
+ * @argp: &struct gh_map_cma_mem_args from user space
+ *
+ * Android's VMMs (crosvm, for the first file-backed region of a Qualcomm
+ * trusted VM) hand over physically contiguous memory this way: a file from
+ * a CMA heap, a range of it, a guest address and a parcel label.  Here the
+ * file is a guest memory file (GUNYAH_CREATE_GUEST_MEM): the range becomes
+ * a guest memory binding like one of GUNYAH_VM_MAP_MEM, with the flags
+ * translated (GH_MEM_ALLOW_* to GUNYAH_MEM_ALLOW_*, GH_MEM_FORCE_LEND or
+ * _SHARE to GUNYAH_MEM_FORCE_LEND or _SHARE, neither to the default, lend)
+ * and @label as the label of its parcel.  As with GH_VM_ANDROID_LEND_USER_MEM,
+ * the VMM may keep the memory mapped (crosvm writes its payload there): a
+ * lent binding's pages are unmapped from user space at start, where a
+ * GUNYAH_VM_MAP_MEM binding would be refused, and an access from the host
+ * then gets SIGBUS until they are reclaimed.  A guest memory file is used
+ * because it is what keeps lent memory safe from the host here (no user
+ * mapping of a lent page, SIGBUS on access, pages freed only once
+ * reclaimed); a CMA heap buffer would have to rebuild all of that.
+ *
+ * What is not guaranteed is physical contiguity.  With GHMF_ALLOW_HUGEPAGE
+ * (the binding must then be 2 MiB aligned) each 2 MiB of the file is one
+ * physically contiguous folio when the host had a free 2 MiB block when it
+ * was first touched, else 4 KiB pages; without it, 4 KiB pages.  Contiguous
+ * pages are merged into one entry of the memory parcel, so a huge-page file
+ * gives the RM few large entries, but no CMA area is reserved and nothing
+ * fails for want of contiguous memory.  The guest sees a contiguous guest
+ * physical range either way.
+ *
+ * Like GUNYAH_VM_MAP_MEM, also allowed once the VM runs; the binding is then
+ * paged in (lent) or shared on access and its label is not used.  The
+ * @reserved word is ignored: crosvm's binding of the structure has padding
+ * there that it does not initialise.
+ *
+ * Return: 0; -EFAULT; -EINVAL for unknown flags, no access right, both
+ * FORCE_LEND and FORCE_SHARE, size 0, an fd that is not a guest memory
+ * file, a range not aligned for the file or beyond its end; -EBADF for an
+ * fd that is not open; -EOVERFLOW for a range that wraps around; -EEXIST
+ * for a label or guest range in use, or a file range bound already.  Each
+ * error but -EFAULT is logged with its reason.
+ */
+static long gunyah_vm_map_cma_mem(struct gunyah_vm *ghvm, void __user *argp)
+{
+	struct gh_map_cma_mem_args a;
+	struct gunyah_map_mem_args map;
+	struct file *file;
+	u64 align;
+	long r;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	r = gunyah_vm_cma_args_ok(ghvm, &a);
+	if (r)
+		return r;
+	file = fget(a.guest_mem_fd);
+	if (!file) {
+		dev_info_ratelimited(ghvm->parent, "MAP_CMA_MEM: fd %u is not open\n",
+				     a.guest_mem_fd);
+		return -EBADF;
+	}
+	align = gunyah_gmem_bind_align(file);
+	if (!align) {
+		dev_info_ratelimited(ghvm->parent,
+				     "MAP_CMA_MEM: fd %u is not a guest memory file\n",
+				     a.guest_mem_fd);
+		r = -EINVAL;
+	} else if (!IS_ALIGNED(a.guest_addr | a.offset | a.size, align)) {
+		dev_info_ratelimited(ghvm->parent,
+				     "MAP_CMA_MEM: %#llx+%#llx at offset %#llx is not %llu KiB aligned\n",
+				     a.guest_addr, a.size, a.offset, align / SZ_1K);
+		r = -EINVAL;
+	} else if (a.offset + a.size > i_size_read(file_inode(file))) {
+		dev_info_ratelimited(ghvm->parent,
+				     "MAP_CMA_MEM: offset %#llx+%#llx is beyond the file's end (%#llx)\n",
+				     a.offset, a.size, (u64)i_size_read(file_inode(file)));
+		r = -EINVAL;
+	}
+	if (r)
+		goto out;
+
+	map = (struct gunyah_map_mem_args){
+		.guest_addr = a.guest_addr,
+		.flags = (a.flags & GH_MEM_ALLOW_READ ? GUNYAH_MEM_ALLOW_READ : 0) |
+			 (a.flags & GH_MEM_ALLOW_WRITE ? GUNYAH_MEM_ALLOW_WRITE : 0) |
+			 (a.flags & GH_MEM_ALLOW_EXEC ? GUNYAH_MEM_ALLOW_EXEC : 0) |
+			 (a.flags & GH_MEM_FORCE_LEND ? GUNYAH_MEM_FORCE_LEND : 0) |
+			 (a.flags & GH_MEM_FORCE_SHARE ? GUNYAH_MEM_FORCE_SHARE : 0),
+		.guest_mem_fd = a.guest_mem_fd,
+		.offset = a.offset,
+		.size = a.size,
+	};
+	mutex_lock(&ghvm->mem_lock);
+	r = gunyah_vm_cma_in_use(ghvm, &a);
+	if (!r) {
+		r = gunyah_vm_bind_labelled(ghvm, &map, file, a.label);
+		if (r == -EEXIST)
+			dev_info_ratelimited(ghvm->parent,
+					     "MAP_CMA_MEM: %#llx+%#llx or offset %#llx of the file is bound already\n",
+					     a.guest_addr, a.size, a.offset);
+		else if (r)
+			dev_info_ratelimited(ghvm->parent, "MAP_CMA_MEM: binding refused: %ld\n",
+					     r);
+	}
+	mutex_unlock(&ghvm->mem_lock);
+out:
+	fput(file);
+	return r;
+}
+
 static long gunyah_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct gunyah_vm *ghvm = filp->private_data;
@@ -991,6 +1172,8 @@ out_ctx:
 	}
 	case GH_VM_ANDROID_SET_AUTH_TYPE:
 		return gunyah_vm_set_auth_type(ghvm, argp);
+	case GH_VM_ANDROID_MAP_CMA_MEM:
+		return gunyah_vm_map_cma_mem(ghvm, argp);
 	case GH_VM_SET_USER_MEM_REGION:
 	case GH_VM_ANDROID_LEND_USER_MEM: {
 		struct gh_userspace_memory_region region;

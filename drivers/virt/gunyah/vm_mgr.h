@@ -69,6 +69,8 @@ struct gunyah_gmem;
  * @in_parcel: its first @parcel_size bytes were given to the VM as @parcel
  * @parcel_size: bytes of the binding, from its start, that are in @parcel
  * @parcel: the memory parcel
+ * @label: label of @parcel (GH_VM_ANDROID_MAP_CMA_MEM's), else 0
+ * @labelled: made by GH_VM_ANDROID_MAP_CMA_MEM: @label is the VMM's
  */
 struct gunyah_gmem_binding {
 	struct list_head vm_list;
@@ -83,6 +85,8 @@ struct gunyah_gmem_binding {
 	bool in_parcel;
 	u64 parcel_size;
 	struct gunyah_rm_mem_parcel parcel;
+	u32 label;
+	bool labelled;
 };
 
 /*
@@ -185,6 +189,9 @@ int gunyah_gmem_fill_from_user(struct file *file, unsigned long uaddr, u64 size)
 int gunyah_gmem_lend_file(struct file *file, struct page **pages, unsigned long n);
 void gunyah_gmem_unlend_file(struct file *file, unsigned long n);
 int gunyah_vm_map_mem(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args);
+u64 gunyah_gmem_bind_align(struct file *file);
+int gunyah_vm_bind_labelled(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args,
+			    struct file *file, u32 label);
 struct gunyah_gmem_binding *gunyah_vm_find_binding(struct gunyah_vm *ghvm, u64 gpa, u64 size);
 int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
 				struct gunyah_rm_mem_parcel *parcel, u16 host_vmid);

@@ -489,9 +489,11 @@ struct gunyah_vcpu_run {
  * runs, see &struct gh_vm_reclaim_region.  Defined for VMMs that use it; this
  * kernel does not implement it (-ENOTTY).
  *
- * GH_VM_ANDROID_MAP_CMA_MEM - bind a range of physically contiguous memory
- * to the guest, see &struct gh_map_cma_mem_args.  Defined for VMMs that use
- * it; this kernel does not implement it (-ENOTTY).
+ * GH_VM_ANDROID_MAP_CMA_MEM - bind a range of a guest memory file
+ * (GUNYAH_CREATE_GUEST_MEM) to the guest under a parcel label, see
+ * &struct gh_map_cma_mem_args: a GUNYAH_VM_MAP_MEM binding in the Android
+ * flag layout.  Physical contiguity is not guaranteed: a file created with
+ * GHMF_ALLOW_HUGEPAGE is backed by 2 MiB folios where the host has them.
  *
  * GH_VM_ANDROID_SET_AUTH_TYPE - choose how the Resource Manager authenticates
  * the VM's image, see &struct gh_vm_auth_type.  Only before GUNYAH_VM_START
@@ -571,14 +573,18 @@ struct gh_vm_reclaim_region {
 
 /**
  * struct gh_map_cma_mem_args - Argument of GH_VM_ANDROID_MAP_CMA_MEM
- * @label: Label of the memory parcel, as referenced by the guest's devicetree.
- * @reserved: Zero.
+ * @label: Label of the memory parcel, as referenced by the guest's devicetree;
+ *         unique among the VM's user memory regions and these bindings.
+ * @reserved: Ignored (padding that VMMs may leave uninitialised).
  * @guest_addr: Guest physical address of the range.
- * @flags: GH_MEM_ALLOW_* rights, OR'ed with GH_MEM_FORCE_LEND or
- *         GH_MEM_FORCE_SHARE.
- * @guest_mem_fd: File descriptor of the contiguous memory.
+ * @flags: At least one GH_MEM_ALLOW_* right, optionally GH_MEM_FORCE_LEND or
+ *         GH_MEM_FORCE_SHARE (neither: lent); other bits -EINVAL.
+ * @guest_mem_fd: File descriptor from GUNYAH_CREATE_GUEST_MEM.
  * @offset: Offset of the range in that file.
- * @size: Size of the range in bytes.
+ * @size: Size of the range in bytes, non-zero.
+ *
+ * @guest_addr, @offset and @size must be page aligned (2 MiB aligned for a
+ * file created with GHMF_ALLOW_HUGEPAGE) and the range within the file.
  */
 struct gh_map_cma_mem_args {
 	__u32 label;

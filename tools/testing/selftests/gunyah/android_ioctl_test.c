@@ -9,8 +9,13 @@
  * the start failures: firmware outside lent memory or outside the image
  * parcel, a Qualcomm trusted VM the Resource Manager cannot authenticate,
  * and RM refusals of VM_SET_FIRMWARE_MEM and VM_CONFIG_IMAGE by fault
- * injection.  Runs against both RM profiles (GH_PROFILE).
+ * injection.  GH_VM_ANDROID_MAP_CMA_MEM: every bad input with its errno
+ * and log line, a guest running from memory it bound (lent and shared),
+ * and RM refusals of its parcel.  Runs against both RM profiles
+ * (GH_PROFILE).
  */
+#include <sys/eventfd.h>
+
 #include "test_vmm.h"
 
 #define MEM_SIZE		(2 * 1024 * 1024)
@@ -189,17 +194,372 @@ static void test_auth_input(void)
 /* Defined in the header for VMMs that use them, not implemented. */
 static void test_not_implemented(void)
 {
-	struct gh_map_cma_mem_args cma = { .guest_addr = GUEST_MEM_BASE, .flags = 0x17,
-					   .size = 0x1000 };
 	struct gh_vm_reclaim_region rr = { GUEST_MEM_BASE, 0x1000 };
 	int fd = ioctl(dev, GUNYAH_CREATE_VM, 0);
 
 	tap_check(fd >= 0, "VM created");
 	tap_check(gh_ioctl(fd, GH_VM_RECLAIM_REGION, &rr) == -ENOTTY,
 		  "GH_VM_RECLAIM_REGION: ENOTTY");
-	tap_check(gh_ioctl(fd, GH_VM_ANDROID_MAP_CMA_MEM, &cma) == -ENOTTY,
-		  "GH_VM_ANDROID_MAP_CMA_MEM: ENOTTY");
 	close(fd);
+}
+
+/* GH_VM_ANDROID_MAP_CMA_MEM, Android flag layout, or -errno. */
+static int map_cma(int vm, uint32_t label, uint64_t gpa, uint32_t flags, int fd, uint64_t off,
+		   uint64_t size)
+{
+	struct gh_map_cma_mem_args a = {
+		.label = label, .guest_addr = gpa, .flags = flags, .guest_mem_fd = fd,
+		.offset = off, .size = size,
+	};
+
+	return gh_ioctl(vm, GH_VM_ANDROID_MAP_CMA_MEM, &a);
+}
+
+static int create_gmem(uint64_t size, uint64_t flags)
+{
+	struct gunyah_create_mem_args ca = { .flags = flags | GHMF_CLOEXEC, .size = size };
+
+	return ioctl(dev, GUNYAH_CREATE_GUEST_MEM, &ca);
+}
+
+#define CMA_RWX		(GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC)
+#define CMA_FILE_SIZE	(4 * 1024 * 1024)
+#define CMA_GPA		(GUEST_MEM_BASE + 0x10000000)
+
+/* Every bad input of MAP_CMA_MEM, each with its errno and log line. */
+static void test_cma_input(void)
+{
+	int vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	int gmem = create_gmem(CMA_FILE_SIZE, 0);
+	int huge = create_gmem(CMA_FILE_SIZE, GHMF_ALLOW_HUGEPAGE);
+	int efd = eventfd(0, EFD_CLOEXEC);
+	int reg = open(DTB_DIR "test-guest.bin", O_RDONLY | O_CLOEXEC);
+	const struct {
+		const char *what;
+		uint32_t flags;
+		int fd;
+		uint64_t gpa, off, size;
+		int err;
+		const char *log;
+	} cases[] = {
+		{ "unknown flag 0x8", CMA_RWX | 0x8, gmem, CMA_GPA, 0, 0x1000, -EINVAL,
+		  "MAP_CMA_MEM: unknown flags 0x8" },
+		{ "unknown flag 0x40", CMA_RWX | 0x40, gmem, CMA_GPA, 0, 0x1000, -EINVAL,
+		  "MAP_CMA_MEM: unknown flags 0x40" },
+		{ "GUNYAH_MEM_UNMAP", CMA_RWX | GUNYAH_MEM_UNMAP, gmem, CMA_GPA, 0, 0x1000,
+		  -EINVAL, "MAP_CMA_MEM: unknown flags 0x100" },
+		{ "no access right", GH_MEM_FORCE_LEND, gmem, CMA_GPA, 0, 0x1000, -EINVAL,
+		  "MAP_CMA_MEM: no access right" },
+		{ "FORCE_LEND and FORCE_SHARE", CMA_RWX | GH_MEM_FORCE_LEND | GH_MEM_FORCE_SHARE,
+		  gmem, CMA_GPA, 0, 0x1000, -EINVAL, "ask to lend and to share" },
+		{ "size 0", CMA_RWX, gmem, CMA_GPA, 0, 0, -EINVAL, "MAP_CMA_MEM: size 0" },
+		{ "guest range wrapping", CMA_RWX, gmem, ~0xfffULL, 0, 0x2000, -EOVERFLOW,
+		  "wraps around" },
+		{ "file range wrapping", CMA_RWX, gmem, CMA_GPA, ~0xfffULL, 0x2000, -EOVERFLOW,
+		  "wraps around" },
+		{ "fd not open", CMA_RWX, 1000, CMA_GPA, 0, 0x1000, -EBADF,
+		  "MAP_CMA_MEM: fd 1000 is not open" },
+		{ "an eventfd", CMA_RWX, efd, CMA_GPA, 0, 0x1000, -EINVAL,
+		  "is not a guest memory file" },
+		{ "a regular file", CMA_RWX, reg, CMA_GPA, 0, 0x1000, -EINVAL,
+		  "is not a guest memory file" },
+		{ "/dev/gunyah", CMA_RWX, dev, CMA_GPA, 0, 0x1000, -EINVAL,
+		  "is not a guest memory file" },
+		{ "the VM's own fd", CMA_RWX, vm, CMA_GPA, 0, 0x1000, -EINVAL,
+		  "is not a guest memory file" },
+		{ "unaligned guest address", CMA_RWX, gmem, CMA_GPA + 0x800, 0, 0x1000, -EINVAL,
+		  "is not 4 KiB aligned" },
+		{ "unaligned offset", CMA_RWX, gmem, CMA_GPA, 0x10, 0x1000, -EINVAL,
+		  "is not 4 KiB aligned" },
+		{ "unaligned size", CMA_RWX, gmem, CMA_GPA, 0, 0x1001, -EINVAL,
+		  "is not 4 KiB aligned" },
+		{ "huge-page file, 4 KiB aligned", CMA_RWX, huge, CMA_GPA, 0x1000, 0x1000,
+		  -EINVAL, "is not 2048 KiB aligned" },
+		{ "beyond the file's end", CMA_RWX, gmem, CMA_GPA, CMA_FILE_SIZE - 0x1000, 0x2000,
+		  -EINVAL, "is beyond the file's end" },
+		{ "offset at the file's end", CMA_RWX, gmem, CMA_GPA, CMA_FILE_SIZE, 0x1000,
+		  -EINVAL, "is beyond the file's end" },
+	};
+	struct gh_map_cma_mem_args cma = { .guest_addr = CMA_GPA, .flags = CMA_RWX,
+					   .guest_mem_fd = gmem, .size = 0x1000 };
+	uint8_t *p = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct gunyah_map_mem_args unmap;
+	int r;
+
+	if (!tap_check(vm >= 0 && gmem >= 0 && huge >= 0 && efd >= 0 && reg >= 0 &&
+		       p != MAP_FAILED, "VM, guest memory files, an eventfd and a regular file"))
+		return;
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		int logs = klog_count(cases[i].log);
+
+		r = map_cma(vm, 1, cases[i].gpa, cases[i].flags, cases[i].fd, cases[i].off,
+			    cases[i].size);
+		tap_check(r == cases[i].err && klog_count(cases[i].log) > logs,
+			  "MAP_CMA_MEM %s: %d, logged (%d)", cases[i].what, cases[i].err, r);
+	}
+	tap_check(gh_ioctl(vm, GH_VM_ANDROID_MAP_CMA_MEM, (void *)8) == -EFAULT,
+		  "MAP_CMA_MEM bad pointer: EFAULT");
+	tap_check(gh_ioctl(dev, GH_VM_ANDROID_MAP_CMA_MEM, &cma) == -ENOTTY,
+		  "MAP_CMA_MEM on /dev/gunyah: ENOTTY");
+
+	/* A binding, then everything that would overlap it. */
+	r = map_cma(vm, 5, CMA_GPA, CMA_RWX | GH_MEM_FORCE_LEND, gmem, 0x100000, 0x100000);
+	tap_check(r == 0, "MAP_CMA_MEM label 5, 1 MiB at offset 1 MiB: 0 (%d)", r);
+	static const struct {
+		const char *what;
+		uint32_t label;
+		uint64_t gpa, off;
+		const char *log;
+	} busy[] = {
+		{ "the same guest range, another file range", 6, CMA_GPA, 0x200000,
+		  "is bound already" },
+		{ "a guest range overlapping its end", 6, CMA_GPA + 0xff000, 0x300000,
+		  "is bound already" },
+		{ "the same file range, another guest range", 6, CMA_GPA + 0x1000000, 0x100000,
+		  "is bound already" },
+		{ "its label again", 5, CMA_GPA + 0x1000000, 0x300000,
+		  "MAP_CMA_MEM: label 5 is already mapped" },
+		{ "the label of a user memory region", 7, CMA_GPA + 0x1000000, 0x300000,
+		  "MAP_CMA_MEM: label 7 is a user memory region's" },
+		{ "the guest range of a user memory region", 8, GUEST_MEM_BASE, 0x300000,
+		  "overlaps user memory region 7" },
+	};
+	r = vm_add_region(vm, 7, GUEST_MEM_BASE, p, 0x10000, CMA_RWX, false);
+	tap_check(r == 0, "user memory region label 7 (%d)", r);
+	for (unsigned int i = 0; i < ARRAY_SIZE(busy); i++) {
+		int logs = klog_count(busy[i].log);
+
+		r = map_cma(vm, busy[i].label, busy[i].gpa, CMA_RWX, gmem, busy[i].off, 0x100000);
+		tap_check(r == -EEXIST && klog_count(busy[i].log) > logs,
+			  "MAP_CMA_MEM over %s: EEXIST, logged (%d)", busy[i].what, r);
+	}
+
+	/* Non-zero padding is accepted: crosvm leaves it uninitialised. */
+	cma = (struct gh_map_cma_mem_args){ .label = 9, .reserved = 0xdeadbeef,
+					    .guest_addr = CMA_GPA + 0x2000000,
+					    .flags = GH_MEM_ALLOW_READ, .guest_mem_fd = gmem,
+					    .offset = 0x300000, .size = 0x1000 };
+	tap_check(gh_ioctl(vm, GH_VM_ANDROID_MAP_CMA_MEM, &cma) == 0,
+		  "MAP_CMA_MEM with garbage in the reserved padding, read-only: 0");
+	r = map_cma(vm, 10, CMA_GPA + 0x4000000, CMA_RWX | GH_MEM_FORCE_SHARE, huge, 0x200000,
+		    0x200000);
+	tap_check(r == 0, "MAP_CMA_MEM of a huge-page file, 2 MiB aligned, shared: 0 (%d)", r);
+
+	/* They are guest memory bindings, in the flags they translate to. */
+	unmap = (struct gunyah_map_mem_args){
+		.guest_addr = CMA_GPA, .guest_mem_fd = gmem, .offset = 0x100000, .size = 0x100000,
+		.flags = GUNYAH_MEM_UNMAP | GUNYAH_MEM_ALLOW_RWX | GUNYAH_MEM_FORCE_SHARE,
+	};
+	tap_check(gh_ioctl(vm, GUNYAH_VM_MAP_MEM, &unmap) == -ENOENT,
+		  "GUNYAH_VM_MAP_MEM unmap with the other access type: ENOENT");
+	unmap.flags = GUNYAH_MEM_UNMAP | GUNYAH_MEM_ALLOW_RWX | GUNYAH_MEM_FORCE_LEND;
+	tap_check(gh_ioctl(vm, GUNYAH_VM_MAP_MEM, &unmap) == 0,
+		  "GUNYAH_VM_MAP_MEM unmap with R|W|X, FORCE_LEND: 0");
+	unmap = (struct gunyah_map_mem_args){
+		.guest_addr = CMA_GPA + 0x4000000, .guest_mem_fd = huge, .offset = 0x200000,
+		.size = 0x200000,
+		.flags = GUNYAH_MEM_UNMAP | GUNYAH_MEM_ALLOW_RWX | GUNYAH_MEM_FORCE_SHARE,
+	};
+	tap_check(gh_ioctl(vm, GUNYAH_VM_MAP_MEM, &unmap) == 0,
+		  "GUNYAH_VM_MAP_MEM unmap of the shared huge-page binding: 0");
+	r = map_cma(vm, 5, CMA_GPA, CMA_RWX, gmem, 0x100000, 0x100000);
+	tap_check(r == 0, "label 5 and its ranges are free again: 0 (%d)", r);
+	close(vm);
+	close(gmem);
+	close(huge);
+	close(efd);
+	close(reg);
+	munmap(p, 0x10000);
+}
+
+/*
+ * A VM whose memory (test guest and device tree) is one MAP_CMA_MEM
+ * binding of the whole guest memory file @gmem, already filled, lent or
+ * shared; one vCPU.
+ */
+static int make_cma_vm(struct tvm *vm, int gmem, size_t dtb_size, bool lend)
+{
+	struct gunyah_vm_dtb_config cfg = {
+		.guest_phys_addr = GUEST_MEM_BASE + DTB_OFFSET, .size = dtb_size,
+	};
+	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
+	struct gunyah_fn_desc fn = {
+		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
+	};
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->vcpu[0] = -1;
+	vm->vcpu[1] = -1;
+	vm->mem = MAP_FAILED;
+	vm->fd = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return -errno;
+	r = map_cma(vm->fd, 3, GUEST_MEM_BASE,
+		    CMA_RWX | (lend ? GH_MEM_FORCE_LEND : GH_MEM_FORCE_SHARE), gmem, 0, MEM_SIZE) ?:
+	    gh_ioctl(vm->fd, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	if (r)
+		return r;
+	vm->vcpu[0] = ioctl(vm->fd, GUNYAH_VM_ADD_FUNCTION, &fn);
+	if (vm->vcpu[0] < 0)
+		return -errno;
+	vm->run[0] = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu[0], 0);
+	return vm->run[0] == MAP_FAILED ? -ENOMEM : 0;
+}
+
+static void free_cma_vm(struct tvm *vm)
+{
+	if (vm->vcpu[0] >= 0) {
+		munmap(vm->run[0], 4096);
+		close(vm->vcpu[0]);
+	}
+	close(vm->fd);
+}
+
+/*
+ * A guest memory file holding the test guest and its device tree; *@map
+ * gets the mapping used to fill it (as crosvm keeps it), else it is unmapped.
+ */
+static int cma_file(uint64_t flags, size_t *dtb_size, uint8_t **map)
+{
+	int gmem = create_gmem(MEM_SIZE, flags);
+	uint8_t *p;
+	ssize_t n;
+
+	if (gmem < 0)
+		return -errno;
+	p = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, gmem, 0);
+	if (p == MAP_FAILED) {
+		close(gmem);
+		return -ENOMEM;
+	}
+	load_file(DTB_DIR "test-guest.bin", p, DTB_OFFSET);
+	n = load_file(DTB_DIR "guest-1cpu.dtb", p + DTB_OFFSET, 0x10000);
+	if (map)
+		*map = p;
+	else
+		munmap(p, MEM_SIZE);
+	*dtb_size = n > 0 ? n : 0;
+	return gmem;
+}
+
+/* The guest runs from MAP_CMA_MEM memory, lent and shared; all comes back. */
+static void test_cma_runs(void)
+{
+	long free0 = free_mem_kb("MemFree"), free1;
+	struct hyp_stats base;
+
+	hyp_stats(&base);
+	for (int lend = 1; lend >= 0; lend--) {
+		const char *how = lend ? "lent" : "shared";
+		struct cmd cmds[] = {
+			{ CMD_STORE, GUEST_MEM_BASE + 0x100000 },
+			{ CMD_LOAD, GUEST_MEM_BASE + DTB_OFFSET },
+		};
+		struct tvm vm = { .fd = -1, .vcpu = { -1, -1 } };
+		struct loop l = { .vm = &vm, .cmds = cmds, .ncmds = 2 };
+		uint32_t magic = 0;
+		size_t dtb_size;
+		uint8_t *p = MAP_FAILED;
+		int gmem = cma_file(lend ? GHMF_ALLOW_HUGEPAGE : 0, &dtb_size, &p), r, extra;
+
+		r = gmem < 0 ? gmem : make_cma_vm(&vm, gmem, dtb_size, lend);
+		r = r ?: gh_ioctl(vm.fd, GUNYAH_VM_START, NULL);
+		if (!tap_check(r == 0, "%s MAP_CMA_MEM binding with the guest: VM starts (%d)",
+			       how, r)) {
+			free_cma_vm(&vm);
+			close(gmem);
+			if (p != MAP_FAILED)
+				munmap(p, MEM_SIZE);
+			continue;
+		}
+		r = run_loop(&l);
+		memcpy(&magic, &l.results[1], sizeof(magic));
+		tap_check(r == 0 && l.nresults == 2 && l.results[0] == STORE_VALUE &&
+			  magic == 0xedfe0dd0,
+			  "%s: the guest stores and loads in it, and reads its device tree (%d, %d results)",
+			  how, r, l.nresults);
+		if (lend) {
+			tap_check(p != MAP_FAILED && read_gets_sigbus(p + 0x100000),
+				  "lent: the VMM's mapping, kept over the start, gets SIGBUS there");
+		} else {
+			uint64_t v = 0;
+
+			if (p != MAP_FAILED)
+				memcpy(&v, p + 0x100000, sizeof(v));
+			tap_check(v == STORE_VALUE,
+				  "shared: the VMM reads the guest's store in its mapping (%#llx)",
+				  (unsigned long long)v);
+		}
+		if (p != MAP_FAILED)
+			munmap(p, MEM_SIZE);
+		if (lend)
+			tap_diag("huge-page file: %ld 2 MiB folios, %ld small pages",
+				 fdinfo_value(gmem, "huge_folios"),
+				 fdinfo_value(gmem, "small_pages"));
+		/* Like GUNYAH_VM_MAP_MEM, allowed after start. */
+		r = map_cma(vm.fd, 4, GUEST_MEM_BASE + 0x1000000, CMA_RWX, gmem, 0, MEM_SIZE);
+		tap_check(r == -EEXIST,
+			  "%s: after start, the file's bound range again: EEXIST (%d)", how, r);
+		extra = create_gmem(0x1000, 0);
+		r = extra < 0 ? -errno : map_cma(vm.fd, 4, GUEST_MEM_BASE + 0x1000000, CMA_RWX,
+						 extra, 0, 0x1000);
+		tap_check(r == 0, "%s: after start, a range of another file: 0 (%d)", how, r);
+		free_cma_vm(&vm);
+		close(gmem);
+		close(extra);
+	}
+	tap_check(hyp_stats_back_to(&base), "the hypervisor's objects and memory are back");
+	tap_check(meminfo_back_to("MemFree", free0, 512, &free1),
+		  "the host's free memory is back (%ld -> %ld kB)", free0, free1);
+}
+
+/* RM refusals of the MAP_CMA_MEM parcel by fault injection; the next VM runs. */
+static void test_cma_rm_faults(void)
+{
+	static const struct {
+		const char *rpc_name;
+		bool lend;
+		unsigned int rpc;
+		long long error;
+		int err;
+	} cases[] = {
+		{ "MEM_LEND", true, RPC_MEM_LEND, 0xa, -EINVAL },
+		{ "MEM_SHARE", false, RPC_MEM_SHARE, 0x1, -ENOMEM },
+	};
+	struct hyp_stats base;
+
+	hyp_stats(&base);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *how = cases[i].rpc_name;
+		struct cmd cmds[] = { { CMD_STORE, GUEST_MEM_BASE + 0x100000 } };
+		struct tvm vm = { .fd = -1, .vcpu = { -1, -1 } };
+		struct loop l = { .vm = &vm, .cmds = cmds, .ncmds = 1 };
+		char log[48];
+		size_t dtb_size;
+		int gmem = cma_file(0, &dtb_size, NULL), r, logs;
+
+		snprintf(log, sizeof(log), "failed to start: %d", cases[i].err);
+		logs = klog_count(log);
+		fault_reset();
+		r = gmem < 0 ? gmem : make_cma_vm(&vm, gmem, dtb_size, cases[i].lend);
+		r = r ?: fault_arm(cases[i].rpc, 1, FAULT_RPC_ERROR, cases[i].error, 1);
+		r = r ?: gh_ioctl(vm.fd, GUNYAH_VM_START, NULL);
+		tap_check(r == cases[i].err && fault_fired() == 1 && klog_count(log) > logs,
+			  "RM refuses the %s of the MAP_CMA_MEM parcel: start fails with %d, logged (%d)",
+			  how, cases[i].err, r);
+		free_cma_vm(&vm);
+		fault_reset();
+		/* The same file, in the next VM. */
+		r = make_cma_vm(&vm, gmem, dtb_size, cases[i].lend) ?:
+		    gh_ioctl(vm.fd, GUNYAH_VM_START, NULL) ?: run_loop(&l);
+		tap_check(r == 0 && l.nresults == 1 && l.results[0] == STORE_VALUE,
+			  "  ... the same file in the next VM: the guest runs (%d)", r);
+		free_cma_vm(&vm);
+		close(gmem);
+	}
+	tap_check(hyp_stats_back_to(&base), "nothing left in the hypervisor");
 }
 
 /*
@@ -511,6 +871,9 @@ int main(void)
 	test_fw_config_input();
 	test_auth_input();
 	test_not_implemented();
+	test_cma_input();
+	test_cma_runs();
+	test_cma_rm_faults();
 	test_firmware_runs();
 	test_firmware_binding();
 	test_firmware_other_parcel();

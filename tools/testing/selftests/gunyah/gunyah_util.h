@@ -202,6 +202,15 @@ static inline long proc_value(const char *path, const char *key)
 	return v;
 }
 
+/* A number from the fdinfo of @fd (a guest memory file's counts), or -1. */
+static inline long fdinfo_value(int fd, const char *key)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	return proc_value(path, key);
+}
+
 static inline long meminfo_kb(const char *key)
 {
 	return proc_value("/proc/meminfo", key);

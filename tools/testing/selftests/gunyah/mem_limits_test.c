@@ -49,15 +49,6 @@ static long status_kb(const char *key)
 	return proc_value("/proc/self/status", key);
 }
 
-/* A number from the guest memory file's fdinfo, or -1. */
-static long fdinfo_value(int fd, const char *key)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	return proc_value(path, key);
-}
-
 /* CAP_IPC_LOCK in the effective set on or off (it stays permitted). */
 static int set_ipc_lock(bool on)
 {
