@@ -525,7 +525,7 @@ static void test_cma_rm_faults(void)
 		long long error;
 		int err;
 	} cases[] = {
-		{ "MEM_LEND", true, RPC_MEM_LEND, 0xa, -EINVAL },
+		{ "MEM_LEND", true, RPC_MEM_LEND, 0xa, -ERANGE },
 		{ "MEM_SHARE", false, RPC_MEM_SHARE, 0x1, -ENOMEM },
 	};
 	struct hyp_stats base;
@@ -536,11 +536,11 @@ static void test_cma_rm_faults(void)
 		struct cmd cmds[] = { { CMD_STORE, GUEST_MEM_BASE + 0x100000 } };
 		struct tvm vm = { .fd = -1, .vcpu = { -1, -1 } };
 		struct loop l = { .vm = &vm, .cmds = cmds, .ncmds = 1 };
-		char log[48];
+		char log[64];
 		size_t dtb_size;
 		int gmem = cma_file(0, &dtb_size, NULL), r, logs;
 
-		snprintf(log, sizeof(log), "failed to start: %d", cases[i].err);
+		snprintf(log, sizeof(log), "failed to start at MEM_LEND/MEM_SHARE: %d", cases[i].err);
 		logs = klog_count(log);
 		fault_reset();
 		r = gmem < 0 ? gmem : make_cma_vm(&vm, gmem, dtb_size, cases[i].lend);
