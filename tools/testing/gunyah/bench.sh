@@ -4,15 +4,19 @@
 # bench.sh: Gunyah against KVM on the paths a VMM feels (make bench).
 #
 # Boots the test platform BENCH_ROUNDS times (default 3) each way,
-# alternating: the kernel at EL2 with KVM (run.sh --nohyp --kvm), then the
-# same kernel as the Gunyah host on the test hypervisor (v17 profile). Both
-# boots use the same QEMU machine, CPU model, CPU count and memory, and run
-# the "bench" suite: the same test guest and commands, once through the
-# KVM twin and once through the Gunyah twin (selftests/gunyah/bench/).
+# alternating: the kernel at EL2 with KVM (run.sh --nohyp --kvm), the same
+# kernel at EL1 without a hypervisor (run.sh --nohyp), then the same kernel
+# as the Gunyah host on the test hypervisor (v17 profile). All boots use
+# the same QEMU machine, CPU model, CPU count and memory, and run the
+# "bench" suite: the same test guest and commands, once through the KVM
+# twin and once through the Gunyah twin (selftests/gunyah/bench/); the
+# boot without a hypervisor runs only the host_* paths.
 #
-# Prints one table, "path | KVM | Gunyah | ratio": for each side the median
-# of the per-boot medians, ratio = Gunyah / KVM (lower is better for
-# Gunyah); then one line "name=ratio" per path, how each path is measured,
+# Prints one table, "path | KVM | nohyp | Gunyah | ratio": for each side the
+# median of the per-boot medians; ratio = Gunyah / KVM for the VM paths and
+# Gunyah / nohyp for the host_* paths (the host's own syscalls and page
+# faults against the same kernel on the bare machine); lower is better for
+# Gunyah. Then one line "name=ratio" per path, how each path is measured,
 # and the per-boot medians. A path that could not be measured on a side
 # shows n/a and the reason. Numbers are reported, never judged.
 #
@@ -63,16 +67,17 @@ if [ "$REPORT_ONLY" != 1 ] && [ "$LOAD" = 1 ]; then
 fi
 failed=0
 [ "$REPORT_ONLY" = 1 ] ||
-	echo "bench: $ROUNDS rounds of KVM (nohyp boot, virtualization=on) then Gunyah (hyp boot, v17)"
+	echo "bench: $ROUNDS rounds of KVM (nohyp boot, virtualization=on), nohyp (EL1, host paths)" \
+	     "then Gunyah (hyp boot, v17)"
 for r in $(seq "$ROUNDS"); do
 	[ "$REPORT_ONLY" = 1 ] && break
-	for side in kvm gunyah; do
+	for side in kvm nohyp gunyah; do
 		log=$LOGDIR/$side-$r.log
-		if [ "$side" = kvm ]; then
-			args=(--nohyp --kvm --suite bench)
-		else
-			args=(--profile v17 --suite bench)
-		fi
+		case $side in
+		kvm) args=(--nohyp --kvm --suite bench) ;;
+		nohyp) args=(--nohyp --suite bench) ;;
+		*) args=(--profile v17 --suite bench) ;;
+		esac
 		t0=$(date +%s)
 		if "$HERE/run.sh" "${args[@]}" --log "$log" > "$LOGDIR/$side-$r.out" 2>&1; then
 			st="done"
@@ -88,7 +93,7 @@ end=$(date +%s.%N)
 
 # "@@BENCH side path median n min max" or "@@BENCH side path n/a reason"
 for r in $(seq "$ROUNDS"); do
-	for side in kvm gunyah; do
+	for side in kvm nohyp gunyah; do
 		grep -a '^@@BENCH' "$LOGDIR/$side-$r.log" 2>/dev/null | sed "s/^/$r /"
 	done
 done | awk -v load="$LOAD" '
@@ -128,16 +133,18 @@ END {
 	sides["kvm"] = 1
 	sides["gunyah"] = 1
 	if (!npaths) { print "bench: no results (see the boot logs)"; exit }
-	printf "\n%-18s | %12s | %12s | %s\n", "path", "KVM", "Gunyah", "ratio"
-	printf "%-18s-+-%12s-+-%12s-+-%s\n", "------------------", "------------", \
-		"------------", "------"
+	printf "\n%-18s | %12s | %12s | %12s | %s\n", "path", "KVM", "nohyp", "Gunyah", "ratio"
+	printf "%-18s-+-%12s-+-%12s-+-%12s-+-%s\n", "------------------", "------------", \
+		"------------", "------------", "------"
 	for (i = 1; i <= npaths; i++) {
 		p = order[i]
 		k = ("kvm", p) in vals ? med(vals["kvm", p]) : ""
+		b = ("nohyp", p) in vals ? med(vals["nohyp", p]) : ""
 		g = ("gunyah", p) in vals ? med(vals["gunyah", p]) : ""
-		ratio[p] = k != "" && g != "" && k > 0 ? sprintf("%.2f", g / k) : "n/a"
-		printf "%-18s | %12s | %12s | %s\n", p, k != "" ? fmt(k) : "n/a", \
-			g != "" ? fmt(g) : "n/a", ratio[p]
+		ref = p ~ /^host_/ ? b : k
+		ratio[p] = ref != "" && g != "" && ref > 0 ? sprintf("%.2f", g / ref) : "n/a"
+		printf "%-18s | %12s | %12s | %12s | %s\n", p, k != "" ? fmt(k) : "n/a", \
+			b != "" ? fmt(b) : "-", g != "" ? fmt(g) : "n/a", ratio[p]
 	}
 	print ""
 	for (i = 1; i <= npaths; i++)
@@ -148,20 +155,22 @@ END {
 			printf "%s_ioeventfd_vs_mmio_exit=%.2f\n", side,
 			       med(vals[side, "ioeventfd_write"]) / med(vals[side, "mmio_exit"])
 	}
-	print "\nratio = Gunyah / KVM of the medians of the per-boot medians; lower is better."
+	print "\nratio = Gunyah / KVM (host_*: Gunyah / nohyp) of the medians of the per-boot"
+	print "medians; lower is better."
 	print "<side>_ioeventfd_vs_mmio_exit: the cost of a guest notification through an"
 	print "ioeventfd over that of a full MMIO exit to the VMM, on one side."
 	print "host_* paths run no VM: the Gunyah host (EL1 under the test hypervisor) against"
-	print "the same kernel booted at EL2 (the KVM side)."
+	print "the same kernel at EL1 without a hypervisor (nohyp); KVM shows the kernel at EL2."
 	if (load == 1)
 		print "Measured under load: one busy loop per build-host CPU beside QEMU."
 	print "\nHow each path is measured (CLOCK_MONOTONIC inside the emulated host, median of batches):"
 	for (i = 1; i <= npaths; i++)
 		printf "  %-18s %s\n", order[i], how[order[i]]
-	print "\nPer-boot medians (KVM / Gunyah):"
+	print "\nPer-boot medians (KVM / nohyp / Gunyah):"
 	for (i = 1; i <= npaths; i++) {
 		p = order[i]
-		printf "  %-18s%s /%s\n", p, ("kvm", p) in per ? per["kvm", p] : " n/a", \
+		printf "  %-18s%s /%s /%s\n", p, ("kvm", p) in per ? per["kvm", p] : " n/a", \
+			("nohyp", p) in per ? per["nohyp", p] : " -", \
 			("gunyah", p) in per ? per["gunyah", p] : " n/a"
 	}
 	header = 0
@@ -179,6 +188,6 @@ END {
 				g ? (k ? ";" : "") " Gunyah: " na["gunyah", p] : ""
 	}
 }'
-[ "$REPORT_ONLY" = 1 ] || printf '\nbench: %d boots in %.0f s, logs in %s\n' $((ROUNDS * 2)) \
+[ "$REPORT_ONLY" = 1 ] || printf '\nbench: %d boots in %.0f s, logs in %s\n' $((ROUNDS * 3)) \
 	"$(echo "$end - $start" | bc)" "$LOGDIR"
 [ "$failed" -eq 0 ] || { echo "bench: $failed boots failed"; exit 1; }

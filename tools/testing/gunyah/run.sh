@@ -105,6 +105,7 @@ APPEND+=" watchdog_thresh=5 sysctl.kernel.hung_task_timeout_secs=10 rcupdate.rcu
 [ -n "$FUZZ_SEED" ] && APPEND+=" gh_fuzz_seed=$FUZZ_SEED"
 [ -n "$FUZZ_LENT" ] && APPEND+=" gh_fuzz_lent=$FUZZ_LENT"
 [ "$NOHYP" = 1 ] && APPEND+=" gh_nohyp=1"
+[ "$NOHYP" = 1 ] && [ "$KVM" = 1 ] && APPEND+=" gh_kvm=1"
 [ "$BAO" = 1 ] && APPEND+=" gh_bao=1"
 
 hex() { printf '0x%x' "$1"; }

@@ -65,6 +65,54 @@ static bool maps_to(struct pgtable *pgt, uint64_t ipa, uint64_t pa, uint64_t att
 	return pgtable_lookup(pgt, ipa, &got_pa, &got_attr) && got_pa == pa && got_attr == attr;
 }
 
+static bool counts_are(const struct pgtable *pgt, uint64_t g, uint64_t m, uint64_t p, uint64_t t)
+{
+	struct pgtable_counts c;
+
+	pgtable_count(pgt, &c);
+	if (c.blocks_1g == g && c.blocks_2m == m && c.pages == p && c.tables == t)
+		return true;
+	tap_diag("counts: %llu 1G, %llu 2M, %llu 4K, %llu tables",
+		 (unsigned long long)c.blocks_1g, (unsigned long long)c.blocks_2m,
+		 (unsigned long long)c.pages, (unsigned long long)c.tables);
+	return false;
+}
+
+/*
+ * The host's shape: RAM from 16 MiB into a GiB (the hypervisor's hole
+ * below it) up to 2 GiB past it; lending pages splits only their 2 MiB
+ * block, and giving them back merges it again.
+ */
+static void test_counts_split_merge(void)
+{
+	uint64_t ram = GIB + 16 * MIB, end = 3 * GIB, lent = 2 * GIB + 4 * MIB;
+	uint64_t merges;
+	struct pgtable pgt;
+
+	tap_check(pgtable_init(&pgt, &ops) == 0 && counts_are(&pgt, 0, 0, 0, 0),
+		  "counts: an empty table maps nothing");
+	tap_check(pgtable_map(&pgt, ram, ram, end - ram, S2_NORMAL_RWX) == 0 &&
+		  counts_are(&pgt, 1, 504, 0, 1),
+		  "counts: RAM after a 16 MiB hole is 504 2 MiB blocks and one 1 GiB block");
+	tap_check(pgtable_unmap(&pgt, lent + 8 * KIB, 4 * KIB) == 0 &&
+		  pgtable_unmap(&pgt, lent + 64 * KIB, 8 * KIB) == 0 &&
+		  counts_are(&pgt, 0, 504 + 511, 509, 3),
+		  "counts: lending 3 pages splits the 1 GiB block and one 2 MiB block only");
+	merges = pgt.merges;
+	tap_check(pgtable_map(&pgt, lent + 8 * KIB, lent + 8 * KIB, 4 * KIB, S2_NORMAL_RWX) == 0 &&
+		  counts_are(&pgt, 0, 504 + 511, 510, 3) && pgt.merges == merges,
+		  "counts: one page back, the block stays split");
+	tap_check(pgtable_map(&pgt, lent + 64 * KIB, lent + 64 * KIB, 8 * KIB,
+			      S2_NORMAL_RWX) == 0 && counts_are(&pgt, 1, 504, 0, 1) &&
+		  pgt.merges == merges + 2,
+		  "counts: the last pages back merge the 2 MiB and then the 1 GiB block (%llu)",
+		  (unsigned long long)(pgt.merges - merges));
+	tap_check(pgtable_unmap(&pgt, ram, 2 * MIB) == 0 && counts_are(&pgt, 1, 503, 0, 1),
+		  "counts: unmapping a whole 2 MiB block needs no split");
+	pgtable_destroy(&pgt);
+	tap_check(tables_live == 0, "counts: destroy frees every table");
+}
+
 static void test_blocks_and_split(void)
 {
 	struct pgtable pgt;
@@ -186,6 +234,7 @@ int main(void)
 {
 	tap_begin();
 	test_blocks_and_split();
+	test_counts_split_merge();
 	test_bad_arguments();
 	test_random_against_model();
 	return tap_finish();

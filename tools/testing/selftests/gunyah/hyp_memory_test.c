@@ -3,6 +3,10 @@
  * The test hypervisor's own memory is invisible to the host: it is not
  * described as RAM, and an access to it (through /dev/mem, which allows
  * mapping non-RAM ranges) ends in SIGBUS, never in its contents.
+ *
+ * The host's stage-2 maps its RAM with 2 MiB and 1 GiB blocks: lending
+ * memory to a guest splits only the blocks around the lent pages, and
+ * once the guest is gone every block is whole again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +17,90 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "test_vmm.h"
 #include "../../gunyah/platform.h"
+
+#define LEND_SIZE	(1024 * 1024)
+#define LEND_PAGES	(LEND_SIZE / 4096)
+
+struct s2_counts {
+	unsigned long long g1, m2, pages, tables;
+};
+
+static int read_host_s2(struct s2_counts *c)
+{
+	char buf[128];
+
+	if (read_file("/sys/kernel/debug/gunyah_test/host_s2", buf, sizeof(buf)) < 0)
+		return -1;
+	return sscanf(buf, "%llu %llu %llu %llu", &c->g1, &c->m2, &c->pages, &c->tables) == 4 ?
+	       0 : -1;
+}
+
+static bool s2_same(const struct s2_counts *a, const struct s2_counts *b)
+{
+	return a->g1 == b->g1 && a->m2 == b->m2 && a->pages == b->pages &&
+	       a->tables == b->tables;
+}
+
+static void s2_diag(const char *what, const struct s2_counts *c)
+{
+	tap_diag("host stage-2 %s: %llu 1 GiB blocks, %llu 2 MiB blocks, %llu pages, %llu tables",
+		 what, c->g1, c->m2, c->pages, c->tables);
+}
+
+/*
+ * Block mappings of the host's RAM: whole at boot (the RAM beside the
+ * hypervisor's hole in 2 MiB blocks, whole GiBs in 1 GiB blocks), split
+ * around the pages of a lent guest, whole again after it.
+ */
+static void test_host_blocks(void)
+{
+	size_t ram = PLAT_RAM_BASE + 0x40000000UL - (PLAT_HYP_BASE + PLAT_HYP_SIZE);
+	struct s2_counts base, lent, after = { 0 };
+	struct cmd cmds[] = { { CMD_SYSTEM_OFF, 0 } };
+	struct tvm vm;
+	struct loop l = { .vm = &vm, .cmds = cmds, .ncmds = 1 };
+	unsigned long long split;
+	int dev, r;
+
+	if (read_host_s2(&base)) {
+		tap_check(false, "host_s2 counts readable from the test module");
+		return;
+	}
+	s2_diag("at start", &base);
+	tap_check(base.pages == 0 && base.m2 >= ram / 0x200000 && base.g1 >= 1,
+		  "host RAM mapped with blocks only: %llu 2 MiB (>= %zu), %llu 1 GiB, %llu pages",
+		  base.m2, ram / 0x200000, base.g1, base.pages);
+
+	dev = gh_open();
+	r = dev < 0 ? dev : tvm_make(&vm, dev, "guest-2cpu.dtb", LEND_SIZE, true, 1);
+	if (!r)
+		r = vm_start(&(struct test_vm){ .fd = vm.fd });
+	if (!r)
+		r = run_loop(&l);
+	if (!tap_check(r == 1000, "a guest with %d KiB of lent memory runs to power-off (%d)",
+		       LEND_SIZE / 1024, r)) {
+		if (dev >= 0)
+			close(dev);
+		return;
+	}
+	read_host_s2(&lent);
+	s2_diag("with the guest", &lent);
+	split = base.m2 + base.g1 * 512 - lent.m2 - lent.g1 * 512;
+	tap_check(split >= 1 && split <= LEND_PAGES && lent.pages + LEND_PAGES == split * 512,
+		  "lending %d pages splits only the %llu blocks around them (%llu pages mapped)",
+		  LEND_PAGES, split, lent.pages);
+	tvm_free(&vm);
+	close(dev);
+	for (int i = 0; i < 50; i++) {
+		if (!read_host_s2(&after) && s2_same(&after, &base))
+			break;
+		usleep(100000);
+	}
+	s2_diag("after the guest", &after);
+	tap_check(s2_same(&after, &base), "after the guest the host's blocks are whole again");
+}
 
 static bool ram_overlaps_hyp(void)
 {
@@ -101,5 +187,6 @@ int main(void)
 	 * comes from the hypervisor hiding its memory, not from /dev/mem.
 	 */
 	tap_check(touch_phys(0, false) == 0, "control: flash page at 0 reads without a fault");
+	test_host_blocks();
 	return tap_finish();
 }

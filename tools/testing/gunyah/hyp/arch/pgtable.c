@@ -126,6 +126,7 @@ static int map_level(struct pgtable *pgt, uint64_t *table, int level, uint64_t i
 				if (block) {
 					*desc = block;
 					pgt->ops->free_table(pgt->ops->ctx, next);
+					pgt->merges++;
 				}
 			}
 		}
@@ -183,6 +184,7 @@ static bool range_ok(uint64_t ipa, uint64_t size)
 int pgtable_init(struct pgtable *pgt, const struct pgtable_ops *ops)
 {
 	pgt->ops = ops;
+	pgt->merges = 0;
 	pgt->root = ops->alloc_table(ops->ctx);
 	return pgt->root ? 0 : PGTABLE_ENOMEM;
 }
@@ -231,4 +233,32 @@ bool pgtable_lookup(const struct pgtable *pgt, uint64_t ipa, uint64_t *pa, uint6
 		table = table_of(pgt, desc);
 	}
 	return false;
+}
+
+static void count_level(const struct pgtable *pgt, const uint64_t *table, int level,
+			struct pgtable_counts *c)
+{
+	for (int i = 0; i < ENTRIES; i++) {
+		uint64_t desc = table[i];
+
+		if (!(desc & DESC_VALID))
+			continue;
+		if (is_table(desc, level)) {
+			c->tables++;
+			count_level(pgt, table_of(pgt, desc), level + 1, c);
+		} else if (level == 1) {
+			c->blocks_1g++;
+		} else if (level == 2) {
+			c->blocks_2m++;
+		} else {
+			c->pages++;
+		}
+	}
+}
+
+void pgtable_count(const struct pgtable *pgt, struct pgtable_counts *c)
+{
+	*c = (struct pgtable_counts){ 0 };
+	if (pgt->root)
+		count_level(pgt, pgt->root, S2_START_LEVEL, c);
 }

@@ -48,6 +48,19 @@ struct pgtable_ops {
 struct pgtable {
 	uint64_t *root;
 	const struct pgtable_ops *ops;
+	/*
+	 * Tables replaced by a block since init: the caller invalidates the
+	 * TLB for the range when this moves (a walk may have cached them).
+	 */
+	uint64_t merges;
+};
+
+/* What a table maps: leaf entries by size, and tables below the root. */
+struct pgtable_counts {
+	uint64_t blocks_1g;
+	uint64_t blocks_2m;
+	uint64_t pages;
+	uint64_t tables;
 };
 
 int pgtable_init(struct pgtable *pgt, const struct pgtable_ops *ops);
@@ -58,5 +71,7 @@ int pgtable_map(struct pgtable *pgt, uint64_t ipa, uint64_t pa, uint64_t size, u
 int pgtable_unmap(struct pgtable *pgt, uint64_t ipa, uint64_t size);
 /* Translate @ipa; returns false if it is not mapped. */
 bool pgtable_lookup(const struct pgtable *pgt, uint64_t ipa, uint64_t *pa, uint64_t *attr);
+/* Count @pgt's valid leaf entries by size and its tables below the root. */
+void pgtable_count(const struct pgtable *pgt, struct pgtable_counts *c);
 
 #endif

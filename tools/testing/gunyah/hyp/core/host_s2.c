@@ -49,6 +49,29 @@ void host_stage2_load(void)
 	isb();
 }
 
+/**
+ * host_stage2_give_back() - map host RAM at [@pa, @pa + @size) again
+ * @pa: page-aligned start
+ * @size: page-aligned size
+ *
+ * Pages the host lent come back as Normal memory; where the whole block
+ * around them is the host's again, the page tables merge back into one
+ * 2 MiB or 1 GiB block, and the TLB (which may hold the old pages and
+ * cached walks of the freed tables) is invalidated for the host's VMID.
+ * Called with rm_lock held.
+ *
+ * Return: 0, or a negative PGTABLE_* error.
+ */
+int host_stage2_give_back(u64 pa, u64 size)
+{
+	u64 merges = host_s2.merges;
+	int ret = pgtable_map(&host_s2, pa, pa, size, S2_NORMAL_RWX);
+
+	if (host_s2.merges != merges)
+		asm volatile("dsb ishst; tlbi vmalls12e1is; dsb ish; isb" : : : "memory");
+	return ret;
+}
+
 /* Back to the host after a guest ran: its stage-2 is still in the TLB. */
 void host_stage2_load_vttbr(void)
 {

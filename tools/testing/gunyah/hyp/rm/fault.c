@@ -5,6 +5,7 @@
 #include "cspace.h"
 #include "fault.h"
 #include "guest.h"
+#include "host_s2.h"
 #include "hypercalls.h"
 #include "page_alloc.h"
 #include "rm.h"
@@ -67,6 +68,21 @@ static bool fault_kind_known(u64 kind)
 	       (kind >= FAULT_RPC_ERROR && kind <= FAULT_RPC_NOTIFY_BAD_VM);
 }
 
+/* The host's stage-2 mappings by size, under rm_lock (which covers changes to it). */
+static void host_s2_counts(struct trap_frame *f)
+{
+	struct pgtable_counts c;
+
+	rm_lock();
+	pgtable_count(&host_s2, &c);
+	rm_unlock();
+	f->x[1] = c.blocks_1g;
+	f->x[2] = c.blocks_2m;
+	f->x[3] = c.pages;
+	f->x[4] = c.tables;
+	f->x[0] = GH_ERROR_OK;
+}
+
 void fault_test_control(struct trap_frame *f)
 {
 	unsigned int armed = 0;
@@ -121,6 +137,9 @@ void fault_test_control(struct trap_frame *f)
 		}
 		f->x[1] = vcpu_exit_count(f->x[2]);
 		f->x[0] = GH_ERROR_OK;
+		break;
+	case TEST_OP_HOST_S2:
+		host_s2_counts(f);
 		break;
 	default:
 		f->x[0] = GH_ERROR_ARG_INVAL;

@@ -21,6 +21,8 @@ enum test_control_op {
 	TEST_OP_FIRED = 2,	/* x1 = faults fired since reset, x2 = still armed */
 	TEST_OP_STATS = 3,	/* x1 VMs, x2 parcels, x3 capabilities, x4 free pages */
 	TEST_OP_EXITS = 4,	/* x2 enum vcpu_exit_kind: x1 = guest exits of that kind */
+	/* the host's stage-2: x1 1 GiB blocks, x2 2 MiB blocks, x3 4 KiB pages, x4 tables */
+	TEST_OP_HOST_S2 = 5,
 };
 
 enum fault_kind {

@@ -82,7 +82,7 @@ s64 rm_page_return(u64 pa, bool lend)
 		if (*st != PAGE_LENT)
 			return GH_ERROR_DENIED;
 		memset((void *)pa, 0, PAGE_SIZE);
-		if (pgtable_map(&host_s2, pa, pa, PAGE_SIZE, S2_NORMAL_RWX))
+		if (host_stage2_give_back(pa, PAGE_SIZE))
 			return GH_ERROR_NOMEM;
 		*st = 0;
 	} else {
@@ -253,7 +253,7 @@ static void return_range(struct rm_parcel *p, u64 addr, u64 size, bool sanitize)
 {
 	if (p->lend || sanitize)
 		memset((void *)addr, 0, size);
-	if (p->lend && pgtable_map(&host_s2, addr, addr, size, S2_NORMAL_RWX))
+	if (p->lend && host_stage2_give_back(addr, size))
 		panic("cannot return %lx+%lx to the host\n", addr, size);
 	set_pages(addr, size, p->lend, false);
 }

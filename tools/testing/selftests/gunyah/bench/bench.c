@@ -2,8 +2,11 @@
 /*
  * bench: the paths a VMM feels, measured on one side of the Gunyah/KVM
  * comparison.  The boot decides the side: the Gunyah host (hyp boot) runs
- * the Gunyah twin, the same kernel at EL2 (nohyp boot, GH_NOHYP=1) the KVM
- * twin.  Every VM runs the selftests' bare-metal test guest with the same
+ * the Gunyah twin, the same kernel at EL2 (nohyp boot with KVM, GH_NOHYP=1
+ * GH_KVM=1) the KVM twin, and the same kernel at EL1 without any
+ * hypervisor (nohyp boot, side "nohyp") only the host_* paths: the
+ * reference for what the Gunyah host's own syscalls and page faults cost.
+ * Every VM runs the selftests' bare-metal test guest with the same
  * commands; every time is CLOCK_MONOTONIC in this process, over batches,
  * and each path reports the median of its batches:
  *
@@ -69,6 +72,7 @@
  */
 struct ctx {
 	const struct twin *twin;
+	const char *side;
 	int twin_err;
 	void *image, *dtb;
 	size_t image_len, dtb_len;
@@ -635,10 +639,13 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	c.image = load_whole(GUEST_BIN, &c.image_len);
 	c.dtb = load_whole(GUEST_DTB, &c.dtb_len);
+	c.side = c.twin->name;
+	if (c.twin == &kvm_twin && !(getenv("GH_KVM") && !strcmp(getenv("GH_KVM"), "1")))
+		c.side = "nohyp";
 	c.twin_err = c.twin->open();
 	if (!c.twin_err && (!c.image || !c.dtb || c.image_len > DTB_OFFSET))
 		c.twin_err = -ENOENT;
-	printf("# bench: side %s (%s), %s\n", c.twin->name, c.twin->dev,
+	printf("# bench: side %s (%s), %s\n", c.side, c.twin->dev,
 	       c.twin_err ? strerror(-c.twin_err) : c.twin->notes);
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		const struct path *p = &paths[i];
@@ -646,21 +653,22 @@ int main(int argc, char **argv)
 		char why[200] = "";
 		int n = 0;
 
-		if (only && !strstr(only, p->name))
+		if ((only && !strstr(only, p->name)) ||
+		    (!strcmp(c.side, "nohyp") && strncmp(p->name, "host_", 5)))
 			continue;
 		printf("@@BENCH-HOW %s %s; %s\n", p->name, p->how, p->batches);
 		if (!p->fn) {
-			printf("@@BENCH %s %s n/a no measurement written yet\n", c.twin->name,
+			printf("@@BENCH %s %s n/a no measurement written yet\n", c.side,
 			       p->name);
 			continue;
 		}
 		if (p->fn(&c, s, &n, why, sizeof(why)) || !n) {
-			printf("@@BENCH %s %s n/a %s\n", c.twin->name, p->name,
+			printf("@@BENCH %s %s n/a %s\n", c.side, p->name,
 			       why[0] ? why : "no sample");
 			continue;
 		}
 		qsort(s, n, sizeof(*s), cmp_i64);
-		printf("@@BENCH %s %s %lld %d %lld %lld\n", c.twin->name, p->name,
+		printf("@@BENCH %s %s %lld %d %lld %lld\n", c.side, p->name,
 		       (long long)(n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2), n,
 		       (long long)s[0], (long long)s[n - 1]);
 	}

@@ -10,6 +10,8 @@
  *   fired   read "FIRED ARMED": faults fired since reset, faults still armed
  *   stats   read "VMS PARCELS CAPS FREE_PAGES" as the hypervisor counts them
  *   exits   read "KIND COUNT" lines: guest exits by kind since the hypervisor booted
+ *   host_s2 read "BLOCKS_1G BLOCKS_2M PAGES TABLES": the host's stage-2 mappings by
+ *           size (1 GiB and 2 MiB blocks, 4 KiB pages) and its tables below the root
  *   platform  read "PRE_SHARE POST_RECLAIM PRE_DEMAND RELEASE_DEMAND": calls of
  *           the platform hooks this module installs; write "fail_share" or
  *           "fail_page" to make the next pre_mem_share or pre_demand_page
@@ -32,6 +34,7 @@
 #define TEST_OP_FIRED		2
 #define TEST_OP_STATS		3
 #define TEST_OP_EXITS		4
+#define TEST_OP_HOST_S2		5
 
 static struct dentry *gunyah_test_dir;
 static atomic_t pre_share, post_reclaim, pre_demand, release_demand;
@@ -192,6 +195,19 @@ static int exits_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(exits);
 
+static int host_s2_show(struct seq_file *m, void *unused)
+{
+	struct arm_smccc_1_2_regs res;
+
+	gunyah_test_call(TEST_OP_HOST_S2, 0, 0, 0, 0, 0, &res);
+	if (res.a0)
+		return gunyah_error_remap(res.a0);
+	seq_printf(m, "%llu %llu %llu %llu\n", (u64)res.a1, (u64)res.a2, (u64)res.a3,
+		   (u64)res.a4);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(host_s2);
+
 static int __init gunyah_test_init(void)
 {
 	struct arm_smccc_1_2_regs res;
@@ -213,6 +229,7 @@ static int __init gunyah_test_init(void)
 	debugfs_create_file("fired", 0444, gunyah_test_dir, NULL, &fired_fops);
 	debugfs_create_file("stats", 0444, gunyah_test_dir, NULL, &stats_fops);
 	debugfs_create_file("exits", 0444, gunyah_test_dir, NULL, &exits_fops);
+	debugfs_create_file("host_s2", 0444, gunyah_test_dir, NULL, &host_s2_fops);
 	return 0;
 }
 module_init(gunyah_test_init);
