@@ -283,7 +283,7 @@ static void test_firmware_runs(void)
 	if (!r)
 		check_firmware_ran(&vm, "Android pVM");
 	tvm_free(&vm);
-	tap_check(hyp_stats_back_to(&base), "the hypervisor's objects and memory are back");
+	tap_check_hyp(hyp_stats_back_to(&base), "the hypervisor's objects and memory are back");
 }
 
 /*
@@ -348,7 +348,7 @@ static void test_firmware_binding(void)
 		close(vm.fd);
 		close(gmem);
 	}
-	tap_check(hyp_stats_back_to(&base), "nothing left in the hypervisor");
+	tap_check_hyp(hyp_stats_back_to(&base), "nothing left in the hypervisor");
 }
 
 /*
@@ -378,7 +378,7 @@ static void test_firmware_other_parcel(void)
 		  r);
 	tvm_free(&vm);
 	munmap(p, 0x10000);
-	tap_check(hyp_stats_back_to(&base), "nothing left in the hypervisor");
+	tap_check_hyp(hyp_stats_back_to(&base), "nothing left in the hypervisor");
 }
 
 /* Start failures that leave nothing behind, each with its log line. */
@@ -416,7 +416,7 @@ static void test_start_refused(void)
 		tap_check(klog_count(cases[i].log) > logs, "  ... logged (\"%s\")", cases[i].log);
 		tvm_free(&vm);
 	}
-	tap_check(hyp_stats_back_to(&base), "nothing left in the hypervisor");
+	tap_check_hyp(hyp_stats_back_to(&base), "nothing left in the hypervisor");
 }
 
 /* The test RM cannot authenticate a Qualcomm trusted VM (PIL ELF). */
@@ -441,7 +441,7 @@ static void test_trusted_vm_refused(void)
 	tap_check(klog_count(log) > logs, "  ... logged (\"%s\")", log);
 	tap_check(start(&vm) == -ENODEV, "  ... and a second start: ENODEV");
 	tvm_free(&vm);
-	tap_check(hyp_stats_back_to(&base), "nothing left in the hypervisor");
+	tap_check_hyp(hyp_stats_back_to(&base), "nothing left in the hypervisor");
 }
 
 /* RM refusals by fault injection; the next VM works. */
@@ -479,13 +479,13 @@ static void test_rm_faults(void)
 			r = fault_arm(cases[i].rpc, 1, FAULT_RPC_ERROR, cases[i].error, 1);
 		if (!r)
 			r = start(&vm);
-		tap_check(r == cases[i].err && fault_fired() == 1, "%s: start fails with %d (%d)",
-			  cases[i].what, cases[i].err, r);
+		tap_check_hyp(r == cases[i].err && fault_fired() == 1, "%s: start fails with %d (%d)",
+			      cases[i].what, cases[i].err, r);
 		tap_check(klog_count(cases[i].log) > logs, "  ... logged (\"%s\")", cases[i].log);
 		tvm_free(&vm);
 	}
 	fault_reset();
-	tap_check(hyp_stats_back_to(&base), "nothing left in the hypervisor");
+	tap_check_hyp(hyp_stats_back_to(&base), "nothing left in the hypervisor");
 
 	r = tvm_make(&vm, dev, "guest-1cpu.dtb", MEM_SIZE, true, 1);
 	if (!r) {

@@ -182,8 +182,8 @@ static void test_guest_from_memfd(bool lend)
 		close(vcpu);
 		munmap(run, 4096);
 		close(fd);
-		tap_check(!hyp_stats(&h1) && hyp_stats_equal(&h0, &h1),
-			  "... and nothing is left behind");
+		tap_check_hyp(!hyp_stats(&h1) && hyp_stats_equal(&h0, &h1),
+			      "... and nothing is left behind");
 		fd = gmem_create(0, 2 * MiB);
 		vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
 		p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -229,7 +229,7 @@ static void test_guest_from_memfd(bool lend)
 	munmap(p, 2 * MiB);
 	close(fd);
 	hyp_stats(&h1);
-	tap_check(hyp_stats_equal(&h0, &h1), "hypervisor counts back");
+	tap_check_hyp(hyp_stats_equal(&h0, &h1), "hypervisor counts back");
 }
 
 /* Answer MMIO until the guest reports a result or another exit comes. */
@@ -361,8 +361,8 @@ static void test_demand_paging(void)
 	munmap(p, 8 * MiB);
 	close(fd);
 	hyp_stats(&h1);
-	tap_check(hyp_stats_equal(&h0, &h1), "hypervisor counts back (pages %llu -> %llu)",
-		  h0.free_pages, h1.free_pages);
+	tap_check_hyp(hyp_stats_equal(&h0, &h1), "hypervisor counts back (pages %llu -> %llu)",
+		      h0.free_pages, h1.free_pages);
 	platform_calls(&c1);
 	tap_check(c1.pre_share - c0.pre_share == 1 && c1.post_reclaim - c0.post_reclaim == 1,
 		  "platform hooks: the image parcel shared once, reclaimed once (%d, %d)",
@@ -389,7 +389,7 @@ static void test_demand_paging(void)
 	close(vm);
 	close(fd);
 	hyp_stats(&h1);
-	tap_check(hyp_stats_equal(&h0, &h1), "  ... and nothing is left behind");
+	tap_check_hyp(hyp_stats_equal(&h0, &h1), "  ... and nothing is left behind");
 }
 
 /*
@@ -460,7 +460,7 @@ static void test_killed_vmm(void)
 			break;
 		usleep(100000);
 	}
-	tap_check(hyp_stats_equal(&h0, &h1), "every page went back (hypervisor counts)");
+	tap_check_hyp(hyp_stats_equal(&h0, &h1), "every page went back (hypervisor counts)");
 	for (int i = 0; i < 50; i++) {
 		free1 = free_mem_kb("MemFree");
 		if (free0 - free1 < 24 * 1024)

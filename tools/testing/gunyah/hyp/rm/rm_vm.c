@@ -265,6 +265,23 @@ static bool memory_node_base(const struct fdt *fdt, u64 *base)
 	return false;
 }
 
+/*
+ * The open-source RM fails to parse a VM config whose memory node gives an
+ * address or size that is not page-aligned (its VM_INIT answers MEM_INVALID).
+ */
+static bool vm_memory_aligned(const struct fdt *fdt, int node)
+{
+	static const char *const props[] = {
+		"base-address", "size-min", "size-max", "firmware-address", "firmware-size-max",
+	};
+	u64 v;
+
+	for (u32 i = 0; i < ARRAY_SIZE(props); i++)
+		if (fdt_prop_u64(fdt, node, props[i], &v) && v % PAGE_SIZE)
+			return false;
+	return true;
+}
+
 /* A doorbell the host rings into @spi of the guest (level or edge), with @label. */
 static u32 add_bell(struct rm_vm *vm, u32 label, u32 spi, bool has_spi, bool level)
 {
@@ -382,6 +399,8 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	}
 
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/memory");
+	if (rm_oss_profile() && node >= 0 && !vm_memory_aligned(&fdt, node))
+		return RM_ERROR_MEM_INVALID;
 	vm->mem_base_set = node >= 0 && fdt_prop_u64(&fdt, node, "base-address", &vm->mem_base);
 	if (!vm->mem_base_set)
 		vm->mem_base_set = memory_node_base(&fdt, &vm->mem_base);
