@@ -83,8 +83,9 @@ static void test_lend_and_share(int dev)
  * and what the driver does so that VMMs need not know: a device tree region
  * in whole pages (the driver rounds the size up; it refuses a start that is
  * not page-aligned), an interrupt controller node (the RM refuses to start
- * a VM without one; the v17-level RM does not care), page-aligned sizes
- * and addresses in the VM config's memory node (the RM's VM_INIT fails with
+ * a VM without one; the v17-level RM does not care), a /chosen for the
+ * RM's overlay and no /hypervisor node (the RM generates it), page-aligned
+ * sizes and addresses in the VM config's memory node (the RM's VM_INIT fails with
  * MEM_INVALID otherwise; the v17-level RM does not read size-min).  The
  * RM's notifications about parcels are the driver's to take, not to log as
  * unknown.
@@ -118,6 +119,16 @@ static void test_rm_dt_rules(int dev)
 		tap_check(r == -ENODEV, "oss RM: no arm,gic-v3 node, no start: ENODEV (%d)", r);
 	else
 		tap_check(r == 0, "v17 RM: no arm,gic-v3 node needed (%d)", r);
+	r = vm_cycle(dev, "guest-nochosen.dtb", false);
+	if (oss_profile())
+		tap_check(r == -ENODEV, "oss RM: no /chosen for its overlay: ENODEV (%d)", r);
+	else
+		tap_check(r == 0, "v17 RM: /chosen not needed (%d)", r);
+	r = vm_cycle(dev, "guest-hypnode.dtb", false);
+	if (oss_profile())
+		tap_check(r == -ENODEV, "oss RM: a /hypervisor node of the VMM's: ENODEV (%d)", r);
+	else
+		tap_check(r == 0, "v17 RM: a /hypervisor node of the VMM's is left alone (%d)", r);
 	r = vm_cycle(dev, "guest-memalign.dtb", false);
 	if (oss_profile())
 		tap_check(r == -EINVAL,

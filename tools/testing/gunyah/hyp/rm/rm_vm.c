@@ -85,6 +85,7 @@ struct rm_vm {
 	bool mem_base_set;
 	u32 gic_phandle;	/* of the guest DT's GICv3 node, 0 if none */
 	bool gic_ok;		/* its DT has a usable arm,gic-v3 node */
+	bool dt_overlay_ok;	/* it has /chosen and no /hypervisor */
 };
 
 static struct rm_vm vms[RM_MAX_VMS];
@@ -406,6 +407,13 @@ static u32 vm_create_resources(struct rm_vm *vm)
 		vm->mem_base_set = memory_node_base(&fdt, &vm->mem_base);
 
 	vm_setup_vgic(vm, &fdt);
+	/*
+	 * The open-source RM adds /hypervisor to the guest's DT and patches
+	 * its /chosen with an overlay at VM_START: it refuses a tree that has
+	 * a /hypervisor node already, and the overlay fails without /chosen.
+	 */
+	vm->dt_overlay_ok = fdt_path_offset(&fdt, "/chosen") >= 0 &&
+			    fdt_path_offset(&fdt, "/hypervisor") < 0;
 	if (!bao_ipc_attach(vm->guest, &fdt))
 		return RM_ERROR_VALIDATE_FAILED;
 
@@ -697,7 +705,8 @@ static void vm_start(const struct rm_request *req, struct rm_vm *vm)
 		base = vm->mem_base;
 	else
 		base = ~0ULL;
-	if (!vm->image || base == ~0ULL || (rm_oss_profile() && !vm->gic_ok) ||
+	if (!vm->image || base == ~0ULL ||
+	    (rm_oss_profile() && (!vm->gic_ok || !vm->dt_overlay_ok)) ||
 	    rm_parcel_map(vm->image, vm->vmid, vm->guest, base)) {
 		vm->status = VM_STATUS_INIT_FAILED;
 		rm_reply(req, RM_ERROR_NORESOURCE, NULL, 0);
