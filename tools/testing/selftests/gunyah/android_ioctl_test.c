@@ -239,7 +239,7 @@ static void test_firmware_runs(void)
 		.reg = GUNYAH_VM_BOOT_CONTEXT_REG(REG_SET_PC, 0), .value = GUEST_MEM_BASE,
 	};
 	struct gh_vm_auth_pvm_arg arg = { .guest_phys_addr = GUEST_MEM_BASE, .size = MEM_SIZE };
-	struct hyp_stats base;
+	struct hyp_stats base = { 0 };
 	struct tvm vm;
 	int r;
 
@@ -298,7 +298,7 @@ static void test_firmware_binding(void)
 	};
 	struct gunyah_create_mem_args ca = { .size = MEM_SIZE };
 	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE + DTB_OFFSET };
-	struct hyp_stats base;
+	struct hyp_stats base = { 0 };
 
 	hyp_stats(&base);
 	for (int lend = 1; lend >= 0; lend--) {
@@ -360,7 +360,7 @@ static void test_firmware_other_parcel(void)
 	static const char log[] = "RM refused the firmware: -22";
 	uint64_t gpa = GUEST_MEM_BASE + 0x1000000;
 	int logs = klog_count(log);
-	struct hyp_stats base;
+	struct hyp_stats base = { 0 };
 	struct tvm vm;
 	uint8_t *p;
 	int r;
@@ -398,7 +398,7 @@ static void test_start_refused(void)
 		{ "firmware past the end of the region", true, GUEST_MEM_BASE + MEM_SIZE - 0x1000,
 		  0x2000, -ENOENT, "in no memory given to the VM" },
 	};
-	struct hyp_stats base;
+	struct hyp_stats base = { 0 };
 	struct tvm vm;
 	int r;
 
@@ -426,7 +426,7 @@ static void test_trusted_vm_refused(void)
 	struct gh_vm_auth_pvm_arg arg = { .vm_id = 45, .pas_id = 0x1c,
 					  .guest_phys_addr = GUEST_MEM_BASE, .size = MEM_SIZE };
 	int logs = klog_count(log);
-	struct hyp_stats base;
+	struct hyp_stats base = { 0 };
 	struct tvm vm;
 	int r;
 
@@ -461,7 +461,7 @@ static void test_rm_faults(void)
 		{ "VM_CONFIG_IMAGE ARGUMENT_INVALID for a pVM", RPC_VM_CONFIG_IMAGE,
 		  RM_ERROR_ARG_INVALID, -EOPNOTSUPP, "with mechanism 2 (Android protected VM)" },
 	};
-	struct hyp_stats base;
+	struct hyp_stats base = { 0 };
 	struct tvm vm;
 	int r;
 

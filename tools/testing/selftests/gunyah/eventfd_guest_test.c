@@ -308,7 +308,7 @@ out:
 
 int main(void)
 {
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 
 	tap_begin();
 	dev = gh_open();

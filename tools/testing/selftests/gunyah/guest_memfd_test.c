@@ -154,7 +154,7 @@ static void test_guest_from_memfd(bool lend)
 		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
 	};
 	struct gunyah_vcpu_run *run;
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 	int fd, vm, vcpu, r;
 	uint8_t *p;
 	ssize_t n;
@@ -282,7 +282,7 @@ static void test_demand_paging(void)
 	const uint64_t LEND = 0x90000000, SHARE = 0xa0000000, RO = 0xb0000000;
 	struct platform_calls c0, c1;
 	struct gunyah_vcpu_run *run;
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 	int fd, vm, vcpu, r;
 	uint64_t res = 0;
 	uint8_t *p;
@@ -399,7 +399,7 @@ static void test_demand_paging(void)
 static void test_killed_vmm(void)
 {
 	const size_t size = 64 * MiB, pages = 256;
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 	long free0, free1 = 0;
 	int status = 0, pipefd[2];
 	char ready;

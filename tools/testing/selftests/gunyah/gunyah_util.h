@@ -200,6 +200,7 @@ static inline int hyp_stats(struct hyp_stats *s)
 {
 	char buf[128];
 
+	memset(s, 0, sizeof(*s));
 	if (read_file("/sys/kernel/debug/gunyah_test/stats", buf, sizeof(buf)) < 0)
 		return -1;
 	return sscanf(buf, "%llu %llu %llu %llu", &s->vms, &s->parcels, &s->caps,

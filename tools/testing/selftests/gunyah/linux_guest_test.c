@@ -278,7 +278,7 @@ static void flush_page_cache(void)
  */
 static void test_kill(void)
 {
-	struct hyp_stats base;
+	struct hyp_stats base = { 0 };
 	long free_kb, now_kb;
 	struct vmm_child c;
 	int status;

@@ -549,7 +549,7 @@ static void test_remove_stubborn_vcpu(void)
 
 static void test_killed_vmm(void)
 {
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 	long free0, free1;
 	pid_t pid;
 	int status;
@@ -601,7 +601,7 @@ static void test_killed_vmm(void)
 
 int main(void)
 {
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 
 	tap_begin();
 	dev = gh_open();

@@ -33,7 +33,7 @@ static void *worker(void *arg)
 int main(void)
 {
 	pthread_t threads[THREADS];
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 	long failed = 0;
 	int status, proc_failed = 0;
 

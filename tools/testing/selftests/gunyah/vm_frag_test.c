@@ -175,7 +175,7 @@ static void test_big_parcels(bool lend, size_t npages, unsigned int append_error
 	size_t size = npages * 4096;
 	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE };
 	uint8_t *mem = scattered_alloc(npages);
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 	ssize_t dtb;
 	long runs;
 	int vm, r;

@@ -147,7 +147,7 @@ static void test_start_errors(int dev)
 
 int main(void)
 {
-	struct hyp_stats before, after;
+	struct hyp_stats before = { 0 }, after = { 0 };
 	int dev;
 
 	tap_begin();

@@ -141,7 +141,7 @@ static void test_rm_dt_rules(int dev)
 
 int main(void)
 {
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 	long free0, slab0, free1, slab1;
 	int dev, fails = 0, r = 0;
 	double t;
