@@ -218,9 +218,9 @@ static void test_irqfd(bool lend)
 	fault_arm(HVC_BELL_SEND, 1, FAULT_HVC_ERROR, 1, 1);
 	eventfd_write(efd[1], 1);
 	usleep(50000);
-	tap_check(fault_fired() == 1 && klog_count("bell_send failed") > logs &&
-		  cmd(&l0, CMD_IRQ_COUNT, EDGE) == 104,
-		  "bell_send refused by the hypervisor: logged, no interrupt");
+	tap_check_hyp(fault_fired() == 1 && klog_count("bell_send failed") > logs &&
+		      cmd(&l0, CMD_IRQ_COUNT, EDGE) == 104,
+		      "bell_send refused by the hypervisor: logged, no interrupt");
 	fault_reset();
 	eventfd_write(efd[1], 1);
 	tap_check(cmd(&l0, CMD_IRQ_WAIT, EDGE | 105ULL << 32) == 105,
@@ -244,8 +244,8 @@ static void test_set_mask_fault(void)
 	fault_reset();
 	fault_arm(HVC_BELL_SET_MASK, 1, FAULT_HVC_ERROR, 1, 1);
 	r = r ?: vm_start(&(struct test_vm){ .fd = vm.fd });
-	tap_check(r == 0 && fault_fired() == 1 && klog_count("bell_set_mask failed") > logs,
-		  "bell_set_mask refused at start: logged, the VM starts (%d)", r);
+	tap_check_hyp(r == 0 && fault_fired() == 1 && klog_count("bell_set_mask failed") > logs,
+		      "bell_set_mask refused at start: logged, the VM starts (%d)", r);
 	fault_reset();
 	l = (struct loop){ .vm = &vm, .idx = 0 };
 	tap_check(cmd(&l, CMD_IRQ_COUNT, LEVEL) == 0, "  ... and runs its guest");
@@ -308,12 +308,12 @@ out:
 
 int main(void)
 {
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 
 	tap_begin();
 	dev = gh_open();
-	if (!tap_check(dev >= 0 && hyp_stats(&h0) == 0,
-		       "/dev/gunyah and the hypervisor's counters"))
+	if (!tap_check(dev >= 0, "/dev/gunyah opens") ||
+	    !tap_check_hyp(hyp_stats(&h0) == 0, "the hypervisor's counters"))
 		return tap_finish();
 	tap_diag("profile %s", oss_profile() ? "oss" : "v17");
 	test_irqfd(false);
@@ -321,8 +321,8 @@ int main(void)
 	test_set_mask_fault();
 	test_ioeventfd();
 	fault_reset();
-	tap_check(hyp_stats(&h1) == 0 && hyp_stats_equal(&h0, &h1),
-		  "nothing left in the hypervisor");
+	tap_check_hyp(hyp_stats(&h1) == 0 && hyp_stats_equal(&h0, &h1),
+		      "nothing left in the hypervisor");
 	close(dev);
 	return tap_finish();
 }

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -75,6 +76,72 @@ static inline bool oss_profile(void)
 	return p && !strcmp(p, "oss");
 }
 
+/*
+ * The test hypervisor (tools/testing/gunyah/hyp) is the only one with the
+ * gunyah_test module: it loads only where the test-control hypercall
+ * answers, and its debugfs gives the fault injection and the hypervisor's
+ * counters.  Checks of the test hypervisor's own behaviour (those, its
+ * memory layout, PSCI, feature word, demand paging) are TAP SKIPs
+ * elsewhere, e.g. on the real open-source Gunyah.  The test platform's
+ * init exports GH_TESTHYP=1: there the hypervisor is known to be the test
+ * one, so a missing debugfs fails those checks rather than skipping them.
+ */
+#define TEST_HYP_DEBUGFS	"/sys/kernel/debug/gunyah_test"
+#define NO_TEST_HYP		"not the test hypervisor (no " TEST_HYP_DEBUGFS ")"
+
+static inline bool test_hyp(void)
+{
+	const char *p = getenv("GH_TESTHYP");
+
+	if (p && !strcmp(p, "1"))
+		return true;
+	return access(TEST_HYP_DEBUGFS, F_OK) == 0;
+}
+
+/*
+ * need_test_hyp(what): true on the test hypervisor; elsewhere reports
+ * WHAT as skipped (one TAP SKIP) and returns false.
+ */
+#define need_test_hyp(fmt, ...)							\
+	({									\
+		bool th_ = test_hyp();						\
+										\
+		if (!th_)							\
+			tap_skip(fmt ": " NO_TEST_HYP, ##__VA_ARGS__);		\
+		th_;								\
+	})
+
+/* A check of the test hypervisor's own state that cannot run here. */
+static inline void tap_skip_hyp(const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_count++;
+	tap_skipped++;
+	printf("ok %u - # SKIP ", tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(": %s\n", NO_TEST_HYP);
+	fflush(stdout);
+}
+
+/*
+ * tap_check_hyp(cond, fmt, ...): a check of the test hypervisor's own state
+ * (its counters, its fault injection): COND is evaluated and reported on
+ * the test hypervisor only, elsewhere the check is a TAP SKIP.
+ */
+#define tap_check_hyp(cond, ...)						\
+	({									\
+		bool ok_ = true;						\
+										\
+		if (test_hyp())							\
+			ok_ = tap_check(cond, __VA_ARGS__);			\
+		else								\
+			tap_skip_hyp(__VA_ARGS__);				\
+		ok_;								\
+	})
+
 static inline int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -133,6 +200,7 @@ static inline int hyp_stats(struct hyp_stats *s)
 {
 	char buf[128];
 
+	memset(s, 0, sizeof(*s));
 	if (read_file("/sys/kernel/debug/gunyah_test/stats", buf, sizeof(buf)) < 0)
 		return -1;
 	return sscanf(buf, "%llu %llu %llu %llu", &s->vms, &s->parcels, &s->caps,

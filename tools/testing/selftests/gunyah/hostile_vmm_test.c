@@ -139,7 +139,7 @@ out:
 	tap_check(!read_gets_sigbus(lent) && lent[LENT_SIZE / 2] == 0,
 		  "after the VM is gone the range is readable again, scrubbed");
 	munmap(vm.mem, vm.mem_size);
-	tap_check(back_to_base(), "  ... nothing left in the hypervisor");
+	tap_check_hyp(back_to_base(), "  ... nothing left in the hypervisor");
 }
 
 /* Pages the kernel still holds when the VM starts are not lent. */
@@ -171,7 +171,7 @@ static void test_lent_memory_held(void)
 	close(pipefd[0]);
 	close(pipefd[1]);
 	vm_destroy(&vm);
-	tap_check(back_to_base(), "  ... nothing left in the hypervisor");
+	tap_check_hyp(back_to_base(), "  ... nothing left in the hypervisor");
 }
 
 struct storm {
@@ -227,7 +227,8 @@ static void test_kill_during_start(void)
 		nfail += !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	}
 	tap_check(nfail == 0, "24 VMMs (1 and 4 threads) SIGKILLed while starting VMs");
-	tap_check(back_to_base(), "  ... the hypervisor's VMs, parcels and capabilities are back");
+	tap_check_hyp(back_to_base(),
+		      "  ... the hypervisor's VMs, parcels and capabilities are back");
 	tap_check(mem_available_back(avail0, &avail1), "  ... MemAvailable is back (%+ld kB)",
 		  avail1 - avail0);
 	tap_check(klog_count("unknown state") == unknown &&
@@ -265,7 +266,7 @@ static void test_huge_binding(void)
 	close(fd);
 	tap_check(mem_available_back(avail0, &avail1), "  ... its memory is back (%+ld kB)",
 		  avail1 - avail0);
-	tap_check(back_to_base(), "  ... nothing left in the hypervisor");
+	tap_check_hyp(back_to_base(), "  ... nothing left in the hypervisor");
 
 	/* A device tree beyond what is lent up front is refused, with a reason. */
 	fd = ioctl(dev, GUNYAH_CREATE_GUEST_MEM, &ca);
@@ -280,7 +281,7 @@ static void test_huge_binding(void)
 		  "device tree 512 MiB into its binding: EINVAL, logged (%d)", r);
 	close(vm);
 	close(fd);
-	tap_check(back_to_base(), "  ... nothing left in the hypervisor");
+	tap_check_hyp(back_to_base(), "  ... nothing left in the hypervisor");
 }
 
 static int gmem_create(uint64_t flags, uint64_t size, uint64_t reserved)
@@ -355,7 +356,7 @@ int main(int argc, char **argv)
 	tap_begin();
 	dev = gh_open();
 	if (!tap_check(dev >= 0, "/dev/gunyah opens") ||
-	    !tap_check(hyp_stats(&base) == 0, "test hypervisor counters available"))
+	    !tap_check_hyp(hyp_stats(&base) == 0, "test hypervisor counters available"))
 		return tap_finish();
 	tap_diag("profile %s", oss_profile() ? "oss" : "v17");
 	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {

@@ -398,7 +398,7 @@ int main(int argc, char **argv)
 	unsigned int seed = argc > 2 ? strtoul(argv[2], NULL, 0) : (unsigned int)now_ns();
 	unsigned long vms = 0, killed = 0, runs = 0, exits = 0, eintr = 0, errs = 0;
 	int lockups0, lockups1, warns0, warns1;
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 	pthread_t hb[2];
 	uint64_t end;
 	bool live = true;
@@ -465,7 +465,7 @@ int main(int argc, char **argv)
 				break;
 			usleep(100000);
 		}
-		tap_check(hyp_stats_equal(&h0, &h1), "hypervisor counts back where they were");
+		tap_check_hyp(hyp_stats_equal(&h0, &h1), "hypervisor counts back where they were");
 	}
 	close(dev);
 	return tap_finish();

@@ -269,6 +269,7 @@ int main(void)
 	tap_begin();
 	dev = gh_open();
 	if (!tap_check(dev >= 0, "/dev/gunyah opens") ||
+	    !need_test_hyp("the RM and hypercall faults the test hypervisor injects") ||
 	    !tap_check(fault_reset() == 0 && hyp_stats(&base) == 0,
 		       "test hypervisor fault injection available"))
 		return tap_finish();

@@ -147,20 +147,20 @@ static void test_start_errors(int dev)
 
 int main(void)
 {
-	struct hyp_stats before, after;
+	struct hyp_stats before = { 0 }, after = { 0 };
 	int dev;
 
 	tap_begin();
 	dev = gh_open();
 	if (!tap_check(dev >= 0, "/dev/gunyah opens (%s)", strerror(errno)))
 		return tap_finish();
-	tap_check(hyp_stats(&before) == 0, "hypervisor counters readable");
+	tap_check_hyp(hyp_stats(&before) == 0, "hypervisor counters readable");
 	test_dev_ioctls(dev);
 	test_vm_ioctls(dev);
 	test_start_errors(dev);
-	tap_check(hyp_stats(&after) == 0 && hyp_stats_equal(&before, &after),
-		  "hypervisor back to %llu VMs, %llu parcels, %llu caps, %llu free pages",
-		  before.vms, before.parcels, before.caps, before.free_pages);
+	tap_check_hyp(hyp_stats(&after) == 0 && hyp_stats_equal(&before, &after),
+		      "hypervisor back to %llu VMs, %llu parcels, %llu caps, %llu free pages",
+		      before.vms, before.parcels, before.caps, before.free_pages);
 	close(dev);
 	return tap_finish();
 }

@@ -83,8 +83,12 @@ static void test_lend_and_share(int dev)
  * and what the driver does so that VMMs need not know: a device tree region
  * in whole pages (the driver rounds the size up; it refuses a start that is
  * not page-aligned), an interrupt controller node (the RM refuses to start
- * a VM without one; the v17-level RM does not care).  The RM's notifications
- * about parcels are the driver's to take, not to log as unknown.
+ * a VM without one; the v17-level RM does not care), a /chosen for the
+ * RM's overlay and no /hypervisor node (the RM generates it), page-aligned
+ * sizes and addresses in the VM config's memory node (the RM's VM_INIT fails with
+ * MEM_INVALID otherwise; the v17-level RM does not read size-min).  The
+ * RM's notifications about parcels are the driver's to take, not to log as
+ * unknown.
  */
 static void test_rm_dt_rules(int dev)
 {
@@ -115,13 +119,29 @@ static void test_rm_dt_rules(int dev)
 		tap_check(r == -ENODEV, "oss RM: no arm,gic-v3 node, no start: ENODEV (%d)", r);
 	else
 		tap_check(r == 0, "v17 RM: no arm,gic-v3 node needed (%d)", r);
+	r = vm_cycle(dev, "guest-nochosen.dtb", false);
+	if (oss_profile())
+		tap_check(r == -ENODEV, "oss RM: no /chosen for its overlay: ENODEV (%d)", r);
+	else
+		tap_check(r == 0, "v17 RM: /chosen not needed (%d)", r);
+	r = vm_cycle(dev, "guest-hypnode.dtb", false);
+	if (oss_profile())
+		tap_check(r == -ENODEV, "oss RM: a /hypervisor node of the VMM's: ENODEV (%d)", r);
+	else
+		tap_check(r == 0, "v17 RM: a /hypervisor node of the VMM's is left alone (%d)", r);
+	r = vm_cycle(dev, "guest-memalign.dtb", false);
+	if (oss_profile())
+		tap_check(r == -EINVAL,
+			  "oss RM: VM-config memory size-min not page-aligned: EINVAL (%d)", r);
+	else
+		tap_check(r == 0, "v17 RM: the VM-config memory size-min is not checked (%d)", r);
 	tap_check(klog_count("ignored notification 0x511000") == ignored,
 		  "the RM's MEM_ACCEPTED/MEM_RELEASED notifications are not left unclaimed");
 }
 
 int main(void)
 {
-	struct hyp_stats h0, h1;
+	struct hyp_stats h0 = { 0 }, h1 = { 0 };
 	long free0, slab0, free1, slab1;
 	int dev, fails = 0, r = 0;
 	double t;
@@ -164,10 +184,10 @@ int main(void)
 	free1 = free_mem_kb("MemFree");
 	slab1 = meminfo_kb("Slab");
 	tap_diag("MemFree %ld -> %ld kB, Slab %ld -> %ld kB", free0, free1, slab0, slab1);
-	tap_check(hyp_stats_equal(&h0, &h1),
-		  "hypervisor: VMs %llu->%llu parcels %llu->%llu caps %llu->%llu pages %llu->%llu",
-		  h0.vms, h1.vms, h0.parcels, h1.parcels, h0.caps, h1.caps, h0.free_pages,
-		  h1.free_pages);
+	tap_check_hyp(hyp_stats_equal(&h0, &h1),
+		      "hypervisor: VMs %llu->%llu parcels %llu->%llu caps %llu->%llu pages %llu->%llu",
+		      h0.vms, h1.vms, h0.parcels, h1.parcels, h0.caps, h1.caps, h0.free_pages,
+		      h1.free_pages);
 	/* A leak of one object per VM would show as >= 1000 objects. */
 	tap_check(slab1 - slab0 < 256, "no slab growth (%+ld kB)", slab1 - slab0);
 	tap_check(free0 - free1 < 2048, "no loss of free memory (%+ld kB)", free1 - free0);

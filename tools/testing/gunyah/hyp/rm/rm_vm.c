@@ -85,6 +85,7 @@ struct rm_vm {
 	bool mem_base_set;
 	u32 gic_phandle;	/* of the guest DT's GICv3 node, 0 if none */
 	bool gic_ok;		/* its DT has a usable arm,gic-v3 node */
+	bool dt_overlay_ok;	/* it has /chosen and no /hypervisor */
 };
 
 static struct rm_vm vms[RM_MAX_VMS];
@@ -265,6 +266,23 @@ static bool memory_node_base(const struct fdt *fdt, u64 *base)
 	return false;
 }
 
+/*
+ * The open-source RM fails to parse a VM config whose memory node gives an
+ * address or size that is not page-aligned (its VM_INIT answers MEM_INVALID).
+ */
+static bool vm_memory_aligned(const struct fdt *fdt, int node)
+{
+	static const char *const props[] = {
+		"base-address", "size-min", "size-max", "firmware-address", "firmware-size-max",
+	};
+	u64 v;
+
+	for (u32 i = 0; i < ARRAY_SIZE(props); i++)
+		if (fdt_prop_u64(fdt, node, props[i], &v) && v % PAGE_SIZE)
+			return false;
+	return true;
+}
+
 /* A doorbell the host rings into @spi of the guest (level or edge), with @label. */
 static u32 add_bell(struct rm_vm *vm, u32 label, u32 spi, bool has_spi, bool level)
 {
@@ -382,11 +400,20 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	}
 
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/memory");
+	if (rm_oss_profile() && node >= 0 && !vm_memory_aligned(&fdt, node))
+		return RM_ERROR_MEM_INVALID;
 	vm->mem_base_set = node >= 0 && fdt_prop_u64(&fdt, node, "base-address", &vm->mem_base);
 	if (!vm->mem_base_set)
 		vm->mem_base_set = memory_node_base(&fdt, &vm->mem_base);
 
 	vm_setup_vgic(vm, &fdt);
+	/*
+	 * The open-source RM adds /hypervisor to the guest's DT and patches
+	 * its /chosen with an overlay at VM_START: it refuses a tree that has
+	 * a /hypervisor node already, and the overlay fails without /chosen.
+	 */
+	vm->dt_overlay_ok = fdt_path_offset(&fdt, "/chosen") >= 0 &&
+			    fdt_path_offset(&fdt, "/hypervisor") < 0;
 	if (!bao_ipc_attach(vm->guest, &fdt))
 		return RM_ERROR_VALIDATE_FAILED;
 
@@ -678,7 +705,8 @@ static void vm_start(const struct rm_request *req, struct rm_vm *vm)
 		base = vm->mem_base;
 	else
 		base = ~0ULL;
-	if (!vm->image || base == ~0ULL || (rm_oss_profile() && !vm->gic_ok) ||
+	if (!vm->image || base == ~0ULL ||
+	    (rm_oss_profile() && (!vm->gic_ok || !vm->dt_overlay_ok)) ||
 	    rm_parcel_map(vm->image, vm->vmid, vm->guest, base)) {
 		vm->status = VM_STATUS_INIT_FAILED;
 		rm_reply(req, RM_ERROR_NORESOURCE, NULL, 0);
