@@ -927,6 +927,13 @@ out_ctx:
 	}
 	case GH_VM_ANDROID_SET_AUTH_TYPE:
 		return gunyah_vm_set_auth_type(ghvm, argp);
+	case GH_VM_RECLAIM_REGION: {
+		struct gh_vm_reclaim_region rr;
+
+		if (copy_from_user(&rr, argp, sizeof(rr)))
+			return -EFAULT;
+		return gunyah_vm_reclaim_region(ghvm, rr.guest_phys_addr, rr.size);
+	}
 	case GH_VM_SET_USER_MEM_REGION:
 	case GH_VM_ANDROID_LEND_USER_MEM: {
 		struct gh_userspace_memory_region region;
