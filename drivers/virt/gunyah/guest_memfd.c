@@ -27,8 +27,8 @@
  * pages next to each other both in the guest's and in the host's physical
  * address space (the pages of a 2 MiB folio always are) are unmapped with
  * one addrspace_unmap and donated back with one memextent_donate, and the
- * hypervisor invalidates the guest's TLB once per batch (NOSYNC on every
- * unmap but the last).  Teardown, punching a hole and GH_VM_RECLAIM_REGION
+ * hypervisor invalidates the guest's TLB once per batch of runs (NOSYNC on
+ * every unmap of a batch but the last).  Teardown, punching a hole and GH_VM_RECLAIM_REGION
  * all use it, so their cost follows the number of pages the guest touched,
  * not the size of the guest.
  *
@@ -298,7 +298,8 @@ static int gunyah_gmem_release(struct inode *inode, struct file *file)
 
 	/*
 	 * Bindings hold the file: none is left here.  Lent pages stay lent,
-	 * and so does the rest of their folio.  Each folio is put once, at
+	 * pages a guest kept (shared ones too: their reclaim failed) stay
+	 * its, and so does the rest of their folio.  Each folio is put once, at
 	 * the first of its pages still in the file, and the xarray goes as a
 	 * whole (no erase per page).  A large file has many pages to free:
 	 * let others run now and then.
@@ -306,13 +307,14 @@ static int gunyah_gmem_release(struct inode *inode, struct file *file)
 	xa_for_each(&gmem->pages, index, page) {
 		struct folio *folio = page_folio(page);
 		unsigned long first = round_down(index, folio_nr_pages(folio));
-		unsigned long lent = first;
+		unsigned long end = first + folio_nr_pages(folio) - 1;
+		unsigned long lent = first, given = first;
 
 		if (folio == last)
 			continue;
 		last = folio;
-		if (!xa_find(&gmem->pages, &lent, first + folio_nr_pages(folio) - 1,
-			     GUNYAH_GMEM_LENT))
+		if (!xa_find(&gmem->pages, &lent, end, GUNYAH_GMEM_LENT) &&
+		    !xa_find(&gmem->pages, &given, end, GUNYAH_GMEM_PROVIDED))
 			folio_put(folio);
 		if (!(index % 512))
 			cond_resched();
@@ -1099,39 +1101,44 @@ int gunyah_vm_share_page(struct gunyah_vm *ghvm, u64 gpa, bool write)
 }
 EXPORT_SYMBOL_GPL(gunyah_vm_share_page);
 
+/* Runs unmapped per TLB invalidation (on the stack: 32 bytes each) */
+#define GUNYAH_RECLAIM_BATCH	32
+
 /*
  * A run of pages given page by page, next to each other both at the
  * binding's guest addresses and in host physical memory: file pages
  * [@first, @first + @n), the first at host physical address @pa.
+ * @unmapped: already unmapped by an earlier reclaim whose donation failed.
+ * @failed: its unmap failed now: it stays the guest's.
  */
 struct gunyah_reclaim_run {
 	unsigned long first;
 	unsigned long n;
 	phys_addr_t pa;
+	bool unmapped;
+	bool failed;
 };
-
-/* Whether page @index (@page) continues the run; if not, it starts a new one. */
-static bool gunyah_run_add(struct gunyah_reclaim_run *run, unsigned long index, struct page *page)
-{
-	if (run->n && index == run->first + run->n &&
-	    page_to_phys(page) == run->pa + ((u64)run->n << PAGE_SHIFT)) {
-		run->n++;
-		return true;
-	}
-	return false;
-}
-
-static void gunyah_run_start(struct gunyah_reclaim_run *run, unsigned long index,
-			     struct page *page)
-{
-	run->first = index;
-	run->n = 1;
-	run->pa = page_to_phys(page);
-}
 
 static u64 gunyah_binding_gpa(const struct gunyah_gmem_binding *b, unsigned long index)
 {
 	return b->guest_addr + ((u64)index << PAGE_SHIFT) - b->offset;
+}
+
+/* Set (@set) or clear @mark on every page of a run; under gmem->lock. */
+static void gunyah_run_mark(struct gunyah_gmem *gmem, const struct gunyah_reclaim_run *run,
+			    xa_mark_t mark, bool set)
+{
+	XA_STATE(xas, &gmem->pages, run->first);
+	struct page *page;
+
+	xas_lock(&xas);
+	xas_for_each(&xas, page, run->first + run->n - 1) {
+		if (set)
+			xas_set_mark(&xas, mark);
+		else
+			xas_clear_mark(&xas, mark);
+	}
+	xas_unlock(&xas);
 }
 
 /*
@@ -1157,18 +1164,17 @@ static int gunyah_run_unmap(struct gunyah_gmem_binding *b, const struct gunyah_r
 	int ret;
 
 	ret = gunyah_hypercall_addrspace_unmap(&map);
-	if (ret) {
+	if (ret)
 		dev_err_ratelimited(ghvm->parent,
 				    "VM %u: cannot unmap %lu pages at %#llx from the guest (%d): kept by it\n",
 				    ghvm->vmid, run->n, map.vbase, ret);
-		return ret;
-	}
-	for (unsigned long i = 0; i < run->n; i++)
-		xa_set_mark(&b->gmem->pages, run->first + i, GUNYAH_GMEM_UNMAPPED);
-	return 0;
+	return ret;
 }
 
-/* Donate an unmapped run back to the host's extent: the pages are the host's again. */
+/*
+ * Donate an unmapped run back to the host's extent: the pages are the
+ * host's again.  If that fails they are marked unmapped, for a retry.
+ */
 static int gunyah_run_donate(struct gunyah_gmem_binding *b, const struct gunyah_reclaim_run *run)
 {
 	struct gunyah_vm *ghvm = b->ghvm;
@@ -1186,70 +1192,93 @@ static int gunyah_run_donate(struct gunyah_gmem_binding *b, const struct gunyah_
 		dev_err_ratelimited(ghvm->parent,
 				    "VM %u: %lu pages at %#llx not donated back (%d): kept until a retry\n",
 				    ghvm->vmid, run->n, gunyah_binding_gpa(b, run->first), ret);
+		if (!run->unmapped)
+			gunyah_run_mark(gmem, run, GUNYAH_GMEM_UNMAPPED, true);
 		return ret;
 	}
-	for (unsigned long i = 0; i < run->n; i++) {
-		unsigned long index = run->first + i;
-
-		xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_UNMAPPED);
-		xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED);
-		xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_LENT);
-		gunyah_rm_platform_release_demand_page(ghvm->rm, ghvm->vmid, lend,
-						       pfn_to_page(PHYS_PFN(run->pa) + i));
-	}
+	if (run->unmapped)
+		gunyah_run_mark(gmem, run, GUNYAH_GMEM_UNMAPPED, false);
+	gunyah_run_mark(gmem, run, GUNYAH_GMEM_PROVIDED, false);
+	if (lend)
+		gunyah_run_mark(gmem, run, GUNYAH_GMEM_LENT, false);
+	gunyah_rm_platform_release_demand_pages(ghvm->rm, ghvm->vmid, lend,
+						pfn_to_page(PHYS_PFN(run->pa)), run->n);
 	return 0;
 }
 
 /*
+ * Take a batch of runs back: unmap them all (the hypervisor invalidates
+ * the guest's TLB once, with the last unmap), then donate them back.
+ * Returns 0 or the first error.
+ */
+static int gunyah_reclaim_batch(struct gunyah_gmem_binding *b, struct gunyah_reclaim_run *runs,
+				unsigned int n)
+{
+	int ret = 0, err, last = -1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!runs[i].unmapped)
+			last = i;
+	for (i = 0; i < n; i++) {
+		if (runs[i].unmapped)
+			continue;
+		err = gunyah_run_unmap(b, &runs[i], (int)i != last);
+		runs[i].failed = err;
+		ret = ret ?: err;
+	}
+	for (i = 0; i < n; i++) {
+		if (runs[i].failed)
+			continue;
+		err = gunyah_run_donate(b, &runs[i]);
+		ret = ret ?: err;
+	}
+	return ret;
+}
+
+/*
  * Take back the pages of binding @b given page by page among file pages
- * [@first, @last] (under gmem->lock): every run is unmapped first (one TLB
- * invalidation for all), then donated back.  Only the pages the guest was
- * given are visited.  A page that does not come back stays marked (lent:
- * never freed, never mapped by the host); one left unmapped but not
- * donated is donated by the next reclaim or fault that meets it.
+ * [@first, @last] (under gmem->lock), in runs of pages contiguous in
+ * guest and host physical address, GUNYAH_RECLAIM_BATCH runs at a time.
+ * Only the pages the guest was given are visited.  A page that does not
+ * come back stays marked (lent: never freed, never mapped by the host);
+ * one left unmapped but not donated is donated by the next reclaim or
+ * fault that meets it.
  *
  * Return: 0, or the first hypercall error.
  */
 static int gunyah_binding_reclaim(struct gunyah_gmem_binding *b, unsigned long first,
 				  unsigned long last)
 {
+	struct gunyah_reclaim_run runs[GUNYAH_RECLAIM_BATCH], *run = NULL;
 	struct gunyah_gmem *gmem = b->gmem;
-	struct gunyah_reclaim_run run = { };
 	unsigned long index = first;
+	unsigned int n = 0;
 	struct page *page;
 	int ret = 0, err;
 
 	for (page = xa_find(&gmem->pages, &index, last, GUNYAH_GMEM_PROVIDED); page;
 	     page = xa_find_after(&gmem->pages, &index, last, GUNYAH_GMEM_PROVIDED)) {
-		if (xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_UNMAPPED) ||
-		    gunyah_run_add(&run, index, page))
-			continue;
-		if (run.n) {
-			err = gunyah_run_unmap(b, &run, true);
-			ret = ret ?: err;
-		}
-		gunyah_run_start(&run, index, page);
-	}
-	if (run.n) {
-		err = gunyah_run_unmap(b, &run, false);
-		ret = ret ?: err;
-	}
+		bool unmapped = xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_UNMAPPED);
 
-	run.n = 0;
-	index = first;
-	for (page = xa_find(&gmem->pages, &index, last, GUNYAH_GMEM_UNMAPPED); page;
-	     page = xa_find_after(&gmem->pages, &index, last, GUNYAH_GMEM_UNMAPPED)) {
-		if (gunyah_run_add(&run, index, page))
+		if (run && index == run->first + run->n && unmapped == run->unmapped &&
+		    page_to_phys(page) == run->pa + ((u64)run->n << PAGE_SHIFT)) {
+			run->n++;
 			continue;
-		if (run.n) {
-			err = gunyah_run_donate(b, &run);
-			ret = ret ?: err;
 		}
-		gunyah_run_start(&run, index, page);
-		cond_resched();
+		if (n == GUNYAH_RECLAIM_BATCH) {
+			err = gunyah_reclaim_batch(b, runs, n);
+			ret = ret ?: err;
+			n = 0;
+			cond_resched();
+		}
+		run = &runs[n++];
+		*run = (struct gunyah_reclaim_run){
+			.first = index, .n = 1, .pa = page_to_phys(page), .unmapped = unmapped,
+		};
 	}
-	if (run.n) {
-		err = gunyah_run_donate(b, &run);
+	if (n) {
+		err = gunyah_reclaim_batch(b, runs, n);
 		ret = ret ?: err;
 	}
 	return ret;
