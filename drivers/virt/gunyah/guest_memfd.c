@@ -292,30 +292,19 @@ static int gunyah_gmem_mmap(struct file *file, struct vm_area_struct *vma)
 static int gunyah_gmem_release(struct inode *inode, struct file *file)
 {
 	struct gunyah_gmem *gmem = file->private_data;
-	struct folio *last = NULL;
 	unsigned long index;
 	struct page *page;
 
 	/*
 	 * Bindings hold the file: none is left here.  Lent pages stay lent,
 	 * pages a guest kept (shared ones too: their reclaim failed) stay
-	 * its, and so does the rest of their folio.  Each folio is put once, at
-	 * the first of its pages still in the file, and the xarray goes as a
-	 * whole (no erase per page).  A large file has many pages to free:
-	 * let others run now and then.
+	 * its, and so does the rest of their folio.  A large file has many
+	 * pages to free: let others run now and then.
 	 */
 	xa_for_each(&gmem->pages, index, page) {
-		struct folio *folio = page_folio(page);
-		unsigned long first = round_down(index, folio_nr_pages(folio));
-		unsigned long end = first + folio_nr_pages(folio) - 1;
-		unsigned long lent = first, given = first;
-
-		if (folio == last)
-			continue;
-		last = folio;
-		if (!xa_find(&gmem->pages, &lent, end, GUNYAH_GMEM_LENT) &&
-		    !xa_find(&gmem->pages, &given, end, GUNYAH_GMEM_PROVIDED))
-			folio_put(folio);
+		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT) &&
+		    !xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
+			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index));
 		if (!(index % 512))
 			cond_resched();
 	}
