@@ -23,6 +23,15 @@
  * when none of its pages is left in the file.  The file's fdinfo tells how
  * many of each it holds (huge_folios, small_pages).
  *
+ * Pages given page by page come back in runs (gunyah_binding_reclaim()):
+ * pages next to each other both in the guest's and in the host's physical
+ * address space (the pages of a 2 MiB folio always are) are unmapped with
+ * one addrspace_unmap and donated back with one memextent_donate, and the
+ * hypervisor invalidates the guest's TLB once per batch of runs (NOSYNC on
+ * every unmap of a batch but the last).  Teardown, punching a hole and GH_VM_RECLAIM_REGION
+ * all use it, so their cost follows the number of pages the guest touched,
+ * not the size of the guest.
+ *
  * Locking: gmem->lock protects the pages, the bindings of the file, the
  * lent flags and the counts; it nests inside ghvm->mem_lock.
  */
@@ -43,6 +52,7 @@
 #define GUNYAH_GMEM_FLAGS	(GHMF_CLOEXEC | GHMF_ALLOW_HUGEPAGE)
 #define GUNYAH_GMEM_LENT	XA_MARK_0	/* the guest has it: host mmap gets SIGBUS */
 #define GUNYAH_GMEM_PROVIDED	XA_MARK_1	/* given page by page (demand paging) */
+#define GUNYAH_GMEM_UNMAPPED	XA_MARK_2	/* provided, unmapped, not donated back yet */
 
 /* Memory extent labels of the RM's MEM_EXTENT resources */
 #define GUNYAH_EXT_GUEST_PRIVATE	0
@@ -150,27 +160,8 @@ static struct page *gunyah_gmem_page(struct gunyah_gmem *gmem, pgoff_t index)
 	return page;
 }
 
-static int gunyah_binding_reclaim_page(struct gunyah_gmem_binding *b, unsigned long index,
-				       struct page *page);
-
-/* The binding of page @index, or NULL; under gmem->lock. */
-static struct gunyah_gmem_binding *gunyah_gmem_binding_at(struct gunyah_gmem *gmem,
-							  unsigned long index)
-{
-	struct gunyah_gmem_binding *b;
-	u64 off = (u64)index << PAGE_SHIFT;
-
-	list_for_each_entry(b, &gmem->bindings, gmem_list)
-		if (off >= b->offset && off < b->offset + b->size)
-			return b;
-	return NULL;
-}
-
-/* Whether page @index of the file is in the image parcel of binding @b. */
-static bool gunyah_binding_in_parcel(const struct gunyah_gmem_binding *b, unsigned long index)
-{
-	return b->in_parcel && ((u64)index << PAGE_SHIFT) - b->offset < b->parcel_size;
-}
+static int gunyah_binding_reclaim(struct gunyah_gmem_binding *b, unsigned long first,
+				  unsigned long last);
 
 static bool gunyah_gmem_range_bound(struct gunyah_gmem *gmem, u64 offset, u64 len)
 {
@@ -180,6 +171,46 @@ static bool gunyah_gmem_range_bound(struct gunyah_gmem *gmem, u64 offset, u64 le
 		if (offset < b->offset + b->size && b->offset < offset + len)
 			return true;
 	return false;
+}
+
+/*
+ * Take pages [@first, @last] of the file back from the guests that have
+ * them and free them (under gmem->lock, user mappings already gone).
+ * Returns 0; -EBUSY if the range holds pages of an image parcel, which
+ * cannot be taken back one by one (nothing is done then); -EIO if the
+ * hypervisor did not give some pages back: those stay the guest's and
+ * are kept, the others are freed.
+ */
+static int gunyah_gmem_punch(struct gunyah_gmem *gmem, unsigned long first, unsigned long last)
+{
+	struct gunyah_gmem_binding *b;
+	unsigned long index;
+	struct page *page;
+	int ret = 0;
+
+	list_for_each_entry(b, &gmem->bindings, gmem_list) {
+		unsigned long b_first = b->offset >> PAGE_SHIFT;
+
+		if (b->in_parcel && first < b_first + (b->parcel_size >> PAGE_SHIFT) &&
+		    b_first <= last)
+			return -EBUSY;
+	}
+	list_for_each_entry(b, &gmem->bindings, gmem_list) {
+		unsigned long b_first = b->offset >> PAGE_SHIFT;
+		unsigned long b_last = ((b->offset + b->size) >> PAGE_SHIFT) - 1;
+
+		if (b_first <= last && first <= b_last &&
+		    gunyah_binding_reclaim(b, max(first, b_first), min(last, b_last)))
+			ret = -EIO;
+	}
+	xa_for_each_range(&gmem->pages, index, page, first, last) {
+		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT) &&
+		    !xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
+			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index));
+		if (!(index % 512))
+			cond_resched();
+	}
+	return ret;
 }
 
 static long gunyah_gmem_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
@@ -204,19 +235,7 @@ static long gunyah_gmem_fallocate(struct file *file, int mode, loff_t offset, lo
 		 * parcel cannot be taken back one by one.
 		 */
 		unmap_mapping_range(file->f_mapping, offset, len, 0);
-		for (u64 i = offset >> PAGE_SHIFT; i < end >> PAGE_SHIFT && !ret; i++) {
-			struct gunyah_gmem_binding *b = gunyah_gmem_binding_at(gmem, i);
-			struct page *page = xa_load(&gmem->pages, i);
-
-			if (!page)
-				continue;
-			if (b && gunyah_binding_in_parcel(b, i))
-				ret = -EBUSY;
-			else if (b && gunyah_binding_reclaim_page(b, i, page))
-				ret = -EIO;
-			else if (!xa_get_mark(&gmem->pages, i, GUNYAH_GMEM_LENT))
-				gunyah_gmem_put_page(gmem, i, xa_erase(&gmem->pages, i));
-		}
+		ret = gunyah_gmem_punch(gmem, offset >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1);
 		goto out;
 	}
 	if (end > gunyah_gmem_size(gmem)) {
@@ -278,11 +297,13 @@ static int gunyah_gmem_release(struct inode *inode, struct file *file)
 
 	/*
 	 * Bindings hold the file: none is left here.  Lent pages stay lent,
-	 * and so does the rest of their folio.  A large file has many pages
-	 * to free: let others run now and then.
+	 * pages a guest kept (shared ones too: their reclaim failed) stay
+	 * its, and so does the rest of their folio.  A large file has many
+	 * pages to free: let others run now and then.
 	 */
 	xa_for_each(&gmem->pages, index, page) {
-		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT))
+		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT) &&
+		    !xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
 			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index));
 		if (!(index % 512))
 			cond_resched();
@@ -1067,7 +1088,11 @@ static int gunyah_vm_fault_in(struct gunyah_vm *ghvm, u64 gpa, bool write, bool 
 	index = (b->offset + gpa - b->guest_addr) >> PAGE_SHIFT;
 	mutex_lock(&gmem->lock);
 	page = gunyah_gmem_page(gmem, index);
-	if (!page) {
+	/* Unmapped by a reclaim whose donation failed: finish it first. */
+	if (page && xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_UNMAPPED) &&
+	    gunyah_binding_reclaim(b, index, index)) {
+		ret = -EIO;
+	} else if (!page) {
 		ret = -ENOMEM;
 	} else if (xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED)) {
 		ret = 0;	/* another vCPU was first */
@@ -1118,35 +1143,187 @@ int gunyah_vm_share_page(struct gunyah_vm *ghvm, u64 gpa, bool write)
 }
 EXPORT_SYMBOL_GPL(gunyah_vm_share_page);
 
+/* Runs unmapped per TLB invalidation (on the stack: 32 bytes each) */
+#define GUNYAH_RECLAIM_BATCH	32
+
 /*
- * Take back one page given page by page (under gmem->lock); 0 if it is the
- * host's again (or never left).  A page that does not come back stays
- * marked lent and is never freed.
+ * A run of pages given page by page, next to each other both at the
+ * binding's guest addresses and in host physical memory: file pages
+ * [@first, @first + @n), the first at host physical address @pa.
+ * @unmapped: already unmapped by an earlier reclaim whose donation failed.
+ * @failed: its unmap failed now: it stays the guest's.
  */
-static int gunyah_binding_reclaim_page(struct gunyah_gmem_binding *b, unsigned long index,
-				       struct page *page)
+struct gunyah_reclaim_run {
+	unsigned long first;
+	unsigned long n;
+	phys_addr_t pa;
+	bool unmapped;
+	bool failed;
+};
+
+static u64 gunyah_binding_gpa(const struct gunyah_gmem_binding *b, unsigned long index)
+{
+	return b->guest_addr + ((u64)index << PAGE_SHIFT) - b->offset;
+}
+
+/* Set (@set) or clear @mark on every page of a run; under gmem->lock. */
+static void gunyah_run_mark(struct gunyah_gmem *gmem, const struct gunyah_reclaim_run *run,
+			    xa_mark_t mark, bool set)
+{
+	XA_STATE(xas, &gmem->pages, run->first);
+	struct page *page;
+
+	xas_lock(&xas);
+	xas_for_each(&xas, page, run->first + run->n - 1) {
+		if (set)
+			xas_set_mark(&xas, mark);
+		else
+			xas_clear_mark(&xas, mark);
+	}
+	xas_unlock(&xas);
+}
+
+/*
+ * Unmap a run from the guest.  @more: other unmaps of the same batch
+ * follow, so the hypervisor may leave the TLB invalidation to the last.
+ */
+static int gunyah_run_unmap(struct gunyah_gmem_binding *b, const struct gunyah_reclaim_run *run,
+			    bool more)
+{
+	struct gunyah_vm *ghvm = b->ghvm;
+	bool lend = gunyah_binding_lends(b);
+	struct gunyah_map_info map = {
+		.addrspace_capid = ghvm->addrspace_capid,
+		.extent_capid = gunyah_page_extent(ghvm, lend, true),
+		.vbase = gunyah_binding_gpa(b, run->first),
+		.flags = GUNYAH_ADDRSPACE_MAP_FLAG_PARTIAL |
+			 (lend ? GUNYAH_ADDRSPACE_MAP_FLAG_PRIVATE :
+				 GUNYAH_ADDRSPACE_MAP_FLAG_VMMIO) |
+			 (more ? GUNYAH_ADDRSPACE_MAP_FLAG_NOSYNC : 0),
+		.offset = run->pa,
+		.size = (u64)run->n << PAGE_SHIFT,
+	};
+	int ret;
+
+	ret = gunyah_hypercall_addrspace_unmap(&map);
+	if (ret)
+		dev_err_ratelimited(ghvm->parent,
+				    "VM %u: cannot unmap %lu pages at %#llx from the guest (%d): kept by it\n",
+				    ghvm->vmid, run->n, map.vbase, ret);
+	return ret;
+}
+
+/*
+ * Donate an unmapped run back to the host's extent: the pages are the
+ * host's again.  If that fails they are marked unmapped, for a retry.
+ */
+static int gunyah_run_donate(struct gunyah_gmem_binding *b, const struct gunyah_reclaim_run *run)
 {
 	struct gunyah_vm *ghvm = b->ghvm;
 	struct gunyah_gmem *gmem = b->gmem;
 	bool lend = gunyah_binding_lends(b);
-	u64 gpa = b->guest_addr + (index << PAGE_SHIFT) - b->offset;
-	struct gunyah_map_info map = gunyah_page_map_info(ghvm, lend, gpa, page);
+	u64 size = (u64)run->n << PAGE_SHIFT;
+	u64 from = gunyah_page_extent(ghvm, lend, true);
+	u64 to = gunyah_page_extent(ghvm, lend, false);
 	int ret;
 
-	if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
-		return 0;
-	ret = gunyah_hypercall_addrspace_unmap(&map);
-	if (!ret)
-		ret = gunyah_page_donate(ghvm, lend, false, page);
+	ret = gunyah_hypercall_memextent_donate(lend ? GUNYAH_MEMEXTENT_DONATE_FROM_PROTECTED :
+						       GUNYAH_MEMEXTENT_DONATE_TO_SIBLING,
+						from, to, run->pa, size);
 	if (ret) {
-		dev_err_ratelimited(ghvm->parent, "VM %u: page at %#llx not returned (%d): leaked\n",
-				    ghvm->vmid, map.vbase, ret);
+		dev_err_ratelimited(ghvm->parent,
+				    "VM %u: %lu pages at %#llx not donated back (%d): kept until a retry\n",
+				    ghvm->vmid, run->n, gunyah_binding_gpa(b, run->first), ret);
+		if (!run->unmapped)
+			gunyah_run_mark(gmem, run, GUNYAH_GMEM_UNMAPPED, true);
 		return ret;
 	}
-	xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED);
-	xa_clear_mark(&gmem->pages, index, GUNYAH_GMEM_LENT);
-	gunyah_rm_platform_release_demand_page(ghvm->rm, ghvm->vmid, lend, page);
+	if (run->unmapped)
+		gunyah_run_mark(gmem, run, GUNYAH_GMEM_UNMAPPED, false);
+	gunyah_run_mark(gmem, run, GUNYAH_GMEM_PROVIDED, false);
+	if (lend)
+		gunyah_run_mark(gmem, run, GUNYAH_GMEM_LENT, false);
+	gunyah_rm_platform_release_demand_pages(ghvm->rm, ghvm->vmid, lend,
+						pfn_to_page(PHYS_PFN(run->pa)), run->n);
 	return 0;
+}
+
+/*
+ * Take a batch of runs back: unmap them all (the hypervisor invalidates
+ * the guest's TLB once, with the last unmap), then donate them back.
+ * Returns 0 or the first error.
+ */
+static int gunyah_reclaim_batch(struct gunyah_gmem_binding *b, struct gunyah_reclaim_run *runs,
+				unsigned int n)
+{
+	int ret = 0, err, last = -1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!runs[i].unmapped)
+			last = i;
+	for (i = 0; i < n; i++) {
+		if (runs[i].unmapped)
+			continue;
+		err = gunyah_run_unmap(b, &runs[i], (int)i != last);
+		runs[i].failed = err;
+		ret = ret ?: err;
+	}
+	for (i = 0; i < n; i++) {
+		if (runs[i].failed)
+			continue;
+		err = gunyah_run_donate(b, &runs[i]);
+		ret = ret ?: err;
+	}
+	return ret;
+}
+
+/*
+ * Take back the pages of binding @b given page by page among file pages
+ * [@first, @last] (under gmem->lock), in runs of pages contiguous in
+ * guest and host physical address, GUNYAH_RECLAIM_BATCH runs at a time.
+ * Only the pages the guest was given are visited.  A page that does not
+ * come back stays marked (lent: never freed, never mapped by the host);
+ * one left unmapped but not donated is donated by the next reclaim or
+ * fault that meets it.
+ *
+ * Return: 0, or the first hypercall error.
+ */
+static int gunyah_binding_reclaim(struct gunyah_gmem_binding *b, unsigned long first,
+				  unsigned long last)
+{
+	struct gunyah_reclaim_run runs[GUNYAH_RECLAIM_BATCH], *run = NULL;
+	struct gunyah_gmem *gmem = b->gmem;
+	unsigned long index = first;
+	unsigned int n = 0;
+	struct page *page;
+	int ret = 0, err;
+
+	for (page = xa_find(&gmem->pages, &index, last, GUNYAH_GMEM_PROVIDED); page;
+	     page = xa_find_after(&gmem->pages, &index, last, GUNYAH_GMEM_PROVIDED)) {
+		bool unmapped = xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_UNMAPPED);
+
+		if (run && index == run->first + run->n && unmapped == run->unmapped &&
+		    page_to_phys(page) == run->pa + ((u64)run->n << PAGE_SHIFT)) {
+			run->n++;
+			continue;
+		}
+		if (n == GUNYAH_RECLAIM_BATCH) {
+			err = gunyah_reclaim_batch(b, runs, n);
+			ret = ret ?: err;
+			n = 0;
+			cond_resched();
+		}
+		run = &runs[n++];
+		*run = (struct gunyah_reclaim_run){
+			.first = index, .n = 1, .pa = page_to_phys(page), .unmapped = unmapped,
+		};
+	}
+	if (n) {
+		err = gunyah_reclaim_batch(b, runs, n);
+		ret = ret ?: err;
+	}
+	return ret;
 }
 
 /**
@@ -1161,15 +1338,59 @@ void gunyah_vm_reclaim_pages(struct gunyah_vm *ghvm)
 
 	mutex_lock(&ghvm->mem_lock);
 	list_for_each_entry(b, &ghvm->bindings, vm_list) {
-		struct gunyah_gmem *gmem = b->gmem;
-		unsigned long index;
-		struct page *page;
-
-		mutex_lock(&gmem->lock);
-		xa_for_each_range(&gmem->pages, index, page, b->offset >> PAGE_SHIFT,
-				  ((b->offset + b->size) >> PAGE_SHIFT) - 1)
-			gunyah_binding_reclaim_page(b, index, page);
-		mutex_unlock(&gmem->lock);
+		mutex_lock(&b->gmem->lock);
+		gunyah_binding_reclaim(b, b->offset >> PAGE_SHIFT,
+				       ((b->offset + b->size) >> PAGE_SHIFT) - 1);
+		mutex_unlock(&b->gmem->lock);
 	}
 	mutex_unlock(&ghvm->mem_lock);
+}
+
+/**
+ * gunyah_binding_reclaim_range() - GH_VM_RECLAIM_REGION on a guest memory binding
+ * @ghvm: the VM, with mem_lock held
+ * @b: the binding holding all of the range
+ * @gpa: start of the range, page-aligned
+ * @size: its size, page-aligned, not zero
+ *
+ * As punching a hole in the file there: pages the guest was given page by
+ * page are taken back, and every page of the range is freed; the guest's
+ * next access faults in a fresh zeroed page.  A range holding the image
+ * parcel, or part of it, needs the RM to take the whole parcel back.
+ *
+ * Return: 0; -EBUSY if the range holds part of the image parcel, or all of
+ * it and the RM refuses to take it back (the guest has it); -EIO if the
+ * hypervisor did not give some pages back (the others are freed; a retry
+ * takes the rest); another errno of the RM.
+ */
+int gunyah_binding_reclaim_range(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b, u64 gpa,
+				 u64 size)
+{
+	u64 off = b->offset + gpa - b->guest_addr;
+	struct gunyah_gmem *gmem = b->gmem;
+	int ret;
+
+	lockdep_assert_held(&ghvm->mem_lock);
+	if (b->in_parcel && gpa - b->guest_addr < b->parcel_size) {
+		if (gpa != b->guest_addr || size < b->parcel_size) {
+			dev_info_ratelimited(ghvm->parent,
+					     "VM %u: %#llx+%#llx holds part of image parcel %#x: the RM takes a parcel back only whole\n",
+					     ghvm->vmid, gpa, size, b->parcel.mem_handle);
+			return -EBUSY;
+		}
+		ret = gunyah_rm_mem_reclaim(ghvm->rm, &b->parcel);
+		if (ret) {
+			dev_info_ratelimited(ghvm->parent,
+					     "VM %u: the RM keeps image parcel %#x at %#llx (%d): the guest has not released it\n",
+					     ghvm->vmid, b->parcel.mem_handle, gpa, ret);
+			/* A refusal (MEM_INUSE, DENIED): the guest has it. */
+			return ret == -EADDRINUSE || ret == -EPERM || ret == -EBUSY ? -EBUSY : ret;
+		}
+		gunyah_binding_parcel_gone(b, &b->parcel);
+	}
+	unmap_mapping_range(b->file->f_mapping, off, size, 0);
+	mutex_lock(&gmem->lock);
+	ret = gunyah_gmem_punch(gmem, off >> PAGE_SHIFT, ((off + size) >> PAGE_SHIFT) - 1);
+	mutex_unlock(&gmem->lock);
+	return ret;
 }

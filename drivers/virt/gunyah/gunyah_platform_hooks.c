@@ -5,6 +5,7 @@
  * pages alike.
  */
 #include <linux/gunyah.h>
+#include <linux/mm.h>
 #include <linux/rwsem.h>
 
 #include "gunyah_platform_hooks.h"
@@ -90,4 +91,19 @@ int gunyah_rm_platform_release_demand_page(struct gunyah_rm *rm, u16 vmid, bool 
 
 	up_read(&platform_ops_lock);
 	return ret;
+}
+
+/*
+ * release_demand_page for @nr physically contiguous pages from @page, that
+ * came back together: the hooks are looked up once.
+ */
+void gunyah_rm_platform_release_demand_pages(struct gunyah_rm *rm, u16 vmid, bool lend,
+					     struct page *page, unsigned long nr)
+{
+	const struct gunyah_rm_platform_ops *ops = platform_ops_get();
+
+	if (ops && ops->release_demand_page)
+		for (unsigned long i = 0; i < nr; i++)
+			ops->release_demand_page(rm, vmid, lend, nth_page(page, i));
+	up_read(&platform_ops_lock);
 }

@@ -14,5 +14,7 @@ int gunyah_rm_platform_pre_demand_page(struct gunyah_rm *rm, u16 vmid, bool lend
 				       struct page *page);
 int gunyah_rm_platform_release_demand_page(struct gunyah_rm *rm, u16 vmid, bool lend,
 					   struct page *page);
+void gunyah_rm_platform_release_demand_pages(struct gunyah_rm *rm, u16 vmid, bool lend,
+					     struct page *page, unsigned long nr);
 
 #endif

@@ -1174,6 +1174,13 @@ out_ctx:
 		return gunyah_vm_set_auth_type(ghvm, argp);
 	case GH_VM_ANDROID_MAP_CMA_MEM:
 		return gunyah_vm_map_cma_mem(ghvm, argp);
+	case GH_VM_RECLAIM_REGION: {
+		struct gh_vm_reclaim_region rr;
+
+		if (copy_from_user(&rr, argp, sizeof(rr)))
+			return -EFAULT;
+		return gunyah_vm_reclaim_region(ghvm, rr.guest_phys_addr, rr.size);
+	}
 	case GH_VM_SET_USER_MEM_REGION:
 	case GH_VM_ANDROID_LEND_USER_MEM: {
 		struct gh_userspace_memory_region region;

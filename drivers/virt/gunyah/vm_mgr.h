@@ -205,6 +205,9 @@ int gunyah_vm_demand_paging_ranges(struct gunyah_vm *ghvm, struct gunyah_gmem_bi
 int gunyah_vm_demand_page(struct gunyah_vm *ghvm, u64 gpa, bool write);
 int gunyah_vm_share_page(struct gunyah_vm *ghvm, u64 gpa, bool write);
 void gunyah_vm_reclaim_pages(struct gunyah_vm *ghvm);
+int gunyah_binding_reclaim_range(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b, u64 gpa,
+				 u64 size);
+int gunyah_vm_reclaim_region(struct gunyah_vm *ghvm, u64 gpa, u64 size);
 void gunyah_vm_free_bindings(struct gunyah_vm *ghvm);
 
 #endif

@@ -383,3 +383,76 @@ void gunyah_vm_free_mem_regions(struct gunyah_vm *ghvm)
 	}
 	mutex_unlock(&ghvm->mem_lock);
 }
+
+/*
+ * GH_VM_RECLAIM_REGION on a user memory region: the region is one memory
+ * parcel, which the RM takes back only whole, and only once the guest has
+ * released it.
+ */
+static int gunyah_vm_region_reclaim(struct gunyah_vm *ghvm, struct gunyah_vm_mem_region *region,
+				    u64 gpa, u64 size)
+{
+	int ret;
+
+	if (region->orphaned) {
+		dev_info_ratelimited(ghvm->parent,
+				     "VM %u: %#llx+%#llx is in a memory parcel in an unknown state\n",
+				     ghvm->vmid, gpa, size);
+		return -EBUSY;
+	}
+	if (region->parcel.mem_handle == GUNYAH_MEM_HANDLE_INVAL)
+		return 0;	/* not given (yet, or any more): the host's already */
+	if (gpa != region->guest_phys_addr || size != region->size) {
+		dev_info_ratelimited(ghvm->parent,
+				     "VM %u: %#llx+%#llx is part of memory parcel %#x (label %u): the RM takes a parcel back only whole\n",
+				     ghvm->vmid, gpa, size, region->parcel.mem_handle,
+				     region->label);
+		return -EBUSY;
+	}
+	ret = gunyah_rm_mem_reclaim(ghvm->rm, &region->parcel);
+	if (ret) {
+		dev_info_ratelimited(ghvm->parent,
+				     "VM %u: the RM keeps memory parcel %#x (label %u) (%d): the guest has not released it\n",
+				     ghvm->vmid, region->parcel.mem_handle, region->label, ret);
+		/* A refusal (MEM_INUSE, DENIED): the guest has it. */
+		return ret == -EADDRINUSE || ret == -EPERM || ret == -EBUSY ? -EBUSY : ret;
+	}
+	gunyah_vm_region_gone(region);
+	return 0;
+}
+
+/**
+ * gunyah_vm_reclaim_region() - GH_VM_RECLAIM_REGION
+ * @ghvm: the VM
+ * @gpa: start of the guest range
+ * @size: its size
+ *
+ * See the UAPI header for what it does to each kind of memory.
+ *
+ * Return: 0; -EINVAL for a size of zero, a range not page-aligned or one
+ * that wraps; -ENOENT if no single binding or region holds all of the
+ * range; -EBUSY for memory of a parcel the RM does not take back; -EIO if
+ * the hypervisor did not give pages back; another negative errno.
+ */
+int gunyah_vm_reclaim_region(struct gunyah_vm *ghvm, u64 gpa, u64 size)
+{
+	struct gunyah_vm_mem_region *region;
+	struct gunyah_gmem_binding *b;
+	u64 end;
+	int ret;
+
+	if (!size || !PAGE_ALIGNED(gpa) || !PAGE_ALIGNED(size) ||
+	    check_add_overflow(gpa, size, &end))
+		return -EINVAL;
+	mutex_lock(&ghvm->mem_lock);
+	b = gunyah_vm_find_binding(ghvm, gpa, size);
+	region = b ? NULL : gunyah_vm_find_mem_region(ghvm, gpa, size);
+	if (b)
+		ret = gunyah_binding_reclaim_range(ghvm, b, gpa, size);
+	else if (region)
+		ret = gunyah_vm_region_reclaim(ghvm, region, gpa, size);
+	else
+		ret = -ENOENT;
+	mutex_unlock(&ghvm->mem_lock);
+	return ret;
+}

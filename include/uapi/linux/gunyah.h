@@ -485,9 +485,26 @@ struct gunyah_vcpu_run {
  * firmware; GUNYAH_VM_SET_BOOT_CONTEXT values are not used for such a VM.
  * Only before GUNYAH_VM_START (-EBUSY after).
  *
- * GH_VM_RECLAIM_REGION - take a range of a memory region back while the VM
- * runs, see &struct gh_vm_reclaim_region.  Defined for VMMs that use it; this
- * kernel does not implement it (-ENOTTY).
+ * GH_VM_RECLAIM_REGION - take a range of guest memory back from the VM,
+ * while it runs too (a balloon that inflates), see &struct gh_vm_reclaim_region.
+ * The whole range must lie in one guest memory binding (GUNYAH_VM_MAP_MEM) or
+ * in one region of GH_VM_SET_USER_MEM_REGION / GH_VM_ANDROID_LEND_USER_MEM.
+ * In a binding, lent or shared, it acts as FALLOC_FL_PUNCH_HOLE on the file
+ * there: the pages the guest was given on demand are unmapped from it and
+ * given back by the hypervisor, and every page of the range is freed (user
+ * mappings of the file lose them); the guest's next access there faults in
+ * a fresh zeroed page.  Memory given up front as a parcel (the binding's
+ * image parcel, a user memory region) comes back only as a whole parcel and
+ * only when the Resource Manager agrees (the guest released it): a range
+ * covering all of it asks the RM; a range covering part of it gets -EBUSY.
+ * A region's memory stays the VMM's (pinned, or mapped where it was) until
+ * the VM goes.  Before GUNYAH_VM_START nothing is the guest's: a binding's
+ * pages are freed, a region is left as it is.  Errors: -EINVAL for a size of
+ * zero, an address or size not page-aligned or a range that wraps; -ENOENT
+ * if no single binding or region holds all of the range; -EBUSY as above,
+ * with a line in the kernel log saying why; -EIO if the hypervisor did not
+ * give some pages back (they stay the guest's; the others are freed, and a
+ * retry takes the rest).  The kernel log tells which.
  *
  * GH_VM_ANDROID_MAP_CMA_MEM - bind a range of a guest memory file
  * (GUNYAH_CREATE_GUEST_MEM) to the guest under a parcel label, see
@@ -563,8 +580,9 @@ struct gunyah_vm_firmware_config {
 
 /**
  * struct gh_vm_reclaim_region - Argument of GH_VM_RECLAIM_REGION
- * @guest_phys_addr: Guest physical address of the range to take back.
- * @size: Size of the range in bytes.
+ * @guest_phys_addr: Guest physical address of the range to take back; page
+ *                   aligned.
+ * @size: Size of the range in bytes; non-zero and page aligned.
  */
 struct gh_vm_reclaim_region {
 	__u64 guest_phys_addr;

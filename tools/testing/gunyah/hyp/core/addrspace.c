@@ -9,7 +9,11 @@
  * 1, to guest-shared, label 3), addrspace_map maps it at a guest address,
  * addrspace_unmap and the reverse donation give it back (a lent page is
  * scrubbed on its way back).  Extents are addressed by physical address:
- * the offset is the page's host physical address.
+ * the offset is the page's host physical address.  Unmap and donate take
+ * a run of pages as well (contiguous in IPA and in physical address), and
+ * an unmap with NOSYNC leaves the guest's TLB invalidation to a later call
+ * (see addrspace_unmap()), so that a host taking many pages back pays one
+ * invalidation per batch, not one per page.
  */
 #include "cspace.h"
 #include "guest.h"
@@ -62,8 +66,14 @@ static s64 memextent_donate(u64 options, struct guest_extent *from, struct guest
 		return GH_ERROR_ARG_ALIGN;
 
 	rm_lock();
-	for (u64 off = 0; off < size && !err; off += PAGE_SIZE)
-		err = give ? rm_page_donate(pa + off, lend) : rm_page_return(pa + off, lend);
+	if (give) {
+		for (u64 off = 0; off < size && !err; off += PAGE_SIZE)
+			err = rm_page_donate(pa + off, lend);
+	} else {
+		/* Unmaps done with NOSYNC take effect before the pages leave the guest. */
+		guest_tlb_sync(from->guest);
+		err = rm_pages_return(pa, size, lend);
+	}
 	rm_unlock();
 	return err;
 }
@@ -97,6 +107,7 @@ static s64 addrspace_map(struct guest *g, struct guest_extent *ext, u64 ipa, u64
 			break;
 		}
 	}
+	guest_tlb_sync(g);	/* no stale entry may outlive a new mapping */
 	if (!err && guest_map(g, ipa, pa, size, map_attrs(attrs)))
 		err = GH_ERROR_NOMEM;
 	rm_unlock();
@@ -125,7 +136,14 @@ static s64 addrspace_unmap(struct guest *g, struct guest_extent *ext, u64 ipa, u
 	if (!err) {
 		if (pgtable_unmap(&g->s2, ipa, size))
 			err = GH_ERROR_NOMEM;
-		guest_tlb_flush(g);
+		/*
+		 * NOSYNC: more unmaps follow; the TLB invalidation is done once,
+		 * by the first unmap without it or before any of the pages is
+		 * donated back to the host, whichever comes first.
+		 */
+		g->tlb_stale = true;
+		if (!(flags & MAP_NOSYNC))
+			guest_tlb_sync(g);
 	}
 	rm_unlock();
 	return err;

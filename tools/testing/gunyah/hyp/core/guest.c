@@ -235,6 +235,16 @@ void guest_tlb_flush(struct guest *g)
 	asm volatile("isb; dsb ishst; tlbi vmalls12e1is; dsb ish; isb" : : : "memory");
 	write_sysreg(saved, vttbr_el2);
 	isb();
+	g->tlb_stale = false;
+}
+
+/* Complete the TLB invalidation left by unmaps with NOSYNC, if any. */
+void guest_tlb_sync(struct guest *g)
+{
+	if (!g->tlb_stale)
+		return;
+	guest_tlb_flush(g);
+	g->tlb_stale = false;
 }
 
 void guest_destroy(struct guest *g)

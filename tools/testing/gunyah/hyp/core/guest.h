@@ -97,6 +97,8 @@ struct guest {
 	u32 nr_vcpus;
 	struct vcpu *vcpus[GUEST_MAX_VCPUS];
 	struct pgtable s2;
+	/* unmapped with NOSYNC: its TLB may still hold them (guest_tlb_sync()) */
+	bool tlb_stale;
 	/* memory extents handed to the host for demand paging */
 	struct guest_extent extents[4];
 	/* IPA ranges whose missing pages are PAGE_FAULT exits, not MMIO */
@@ -137,6 +139,7 @@ void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1);
 void guest_stop(struct guest *g);
 
 void guest_tlb_flush(struct guest *g);
+void guest_tlb_sync(struct guest *g);
 bool guest_may_log(struct guest *g);
 void guest_vgic_setup(struct guest *g, u64 dist_base, u64 redist_base);
 void guest_vgic_line(struct guest *g, u32 intid, bool level);

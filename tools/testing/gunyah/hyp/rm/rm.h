@@ -123,7 +123,7 @@ bool rm_parcel_read(const struct rm_parcel *p, u64 offset, void *buf, size_t len
 unsigned int rm_parcel_count(void);
 void rm_parcels_accept(u16 vmid, bool accept);
 s64 rm_page_donate(u64 pa, bool lend);
-s64 rm_page_return(u64 pa, bool lend);
+s64 rm_pages_return(u64 pa, u64 size, bool lend);
 bool rm_page_given(u64 pa, bool lend);
 struct guest;
 int rm_parcel_map(struct rm_parcel *p, u16 vmid, struct guest *g, u64 ipa);

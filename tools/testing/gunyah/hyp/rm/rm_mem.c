@@ -72,24 +72,30 @@ s64 rm_page_donate(u64 pa, bool lend)
 	return GH_ERROR_OK;
 }
 
-s64 rm_page_return(u64 pa, bool lend)
+/*
+ * Return a range of pages the host gave page by page (memextent_donate of
+ * a run of pages): every page is checked before any changes state, lent
+ * pages are scrubbed in one pass and come back into the host's stage-2
+ * with one mapping.  Returns a GH_ERROR_* code; nothing changes on error.
+ * Called with rm_lock held.
+ */
+s64 rm_pages_return(u64 pa, u64 size, bool lend)
 {
 	u8 *st = &host_page_state[pa >> 12];
+	u64 i, n = size >> 12;
 
-	if (!host_ram_range(pa, PAGE_SIZE))
+	if (!host_ram_range(pa, size))
 		return GH_ERROR_ADDR_INVAL;
+	for (i = 0; i < n; i++)
+		if (lend ? st[i] != PAGE_LENT : (!st[i] || st[i] == PAGE_LENT))
+			return GH_ERROR_DENIED;
 	if (lend) {
-		if (*st != PAGE_LENT)
-			return GH_ERROR_DENIED;
-		memset((void *)pa, 0, PAGE_SIZE);
-		if (host_stage2_give_back(pa, PAGE_SIZE))
+		memset((void *)pa, 0, size);
+		if (host_stage2_give_back(pa, size))
 			return GH_ERROR_NOMEM;
-		*st = 0;
-	} else {
-		if (!*st || *st == PAGE_LENT)
-			return GH_ERROR_DENIED;
-		(*st)--;
 	}
+	for (i = 0; i < n; i++)
+		st[i] = lend ? 0 : st[i] - 1;
 	return GH_ERROR_OK;
 }
 
