@@ -621,16 +621,43 @@ static bool gunyah_binding_has_provided(struct gunyah_gmem_binding *b)
 	return false;
 }
 
+/*
+ * Unbind the middle of @b: @b keeps what is below @args, a new binding
+ * (@tail, allocated by the caller) takes what is above.  Under gmem->lock.
+ */
+static void gunyah_binding_split(struct gunyah_gmem_binding *b, struct gunyah_gmem_binding *tail,
+				 const struct gunyah_map_mem_args *args)
+{
+	u64 cut = args->guest_addr + args->size - b->guest_addr;
+
+	*tail = *b;
+	/* Not given to the guest (checked by the caller): no parcel to carry. */
+	tail->in_parcel = false;
+	tail->parcel_size = 0;
+	memset(&tail->parcel, 0, sizeof(tail->parcel));
+	tail->guest_addr += cut;
+	tail->offset += cut;
+	tail->size -= cut;
+	b->size = args->guest_addr - b->guest_addr;
+	get_file(tail->file);
+	list_add(&tail->gmem_list, &b->gmem_list);
+	list_add(&tail->vm_list, &b->vm_list);
+}
+
 static int gunyah_vm_unbind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args,
 			    struct gunyah_gmem *gmem)
 {
 	u32 flags = args->flags & ~GUNYAH_MEM_UNMAP;
-	struct gunyah_gmem_binding *b;
+	struct gunyah_gmem_binding *b, *tail;
 	int ret = -ENOENT;
 
 	/* The same rules as for binding: a wrapping size must not grow a binding. */
 	if (!gunyah_binding_range_ok(args, gmem))
 		return -EINVAL;
+	/* For an unmap of a middle piece, which leaves two bindings. */
+	tail = kzalloc(sizeof(*tail), GFP_KERNEL);
+	if (!tail)
+		return -ENOMEM;
 	mutex_lock(&gmem->lock);
 	list_for_each_entry(b, &ghvm->bindings, vm_list) {
 		if (b->gmem != gmem || b->flags != flags || args->guest_addr < b->guest_addr ||
@@ -651,12 +678,21 @@ static int gunyah_vm_unbind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_
 		} else if (args->guest_addr + args->size == b->guest_addr + b->size) {
 			b->size -= args->size;
 			ret = 0;
+		} else if (b->labelled) {
+			/* Two bindings cannot make one labelled parcel. */
+			dev_info_ratelimited(ghvm->parent,
+					     "cannot unmap the middle of the binding of parcel label %u\n",
+					     b->label);
+			ret = -EINVAL;
 		} else {
-			ret = -EINVAL;	/* splitting a binding is not supported */
+			gunyah_binding_split(b, tail, args);
+			tail = NULL;
+			ret = 0;
 		}
 		break;
 	}
 	mutex_unlock(&gmem->lock);
+	kfree(tail);
 	return ret;
 }
 
@@ -665,8 +701,11 @@ static int gunyah_vm_unbind(struct gunyah_vm *ghvm, const struct gunyah_map_mem_
  * @ghvm: the VM
  * @args: the binding from user space
  *
+ * An unmap of a middle piece of a binding leaves two bindings.
+ *
  * Return: 0; -EINVAL for a file that is not guest memory, bad flags,
- * sizes or alignment, or an unmap that would split a binding; -EEXIST for
+ * sizes or alignment, or an unmap of the middle of a labelled binding
+ * (GH_VM_ANDROID_MAP_CMA_MEM); -ENOMEM; -EEXIST for
  * an overlap; -ENOENT for an unmap matching no binding; -EBUSY for an
  * unmap of memory the guest has.
  */

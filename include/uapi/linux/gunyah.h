@@ -235,9 +235,10 @@ struct gunyah_fn_desc {
  * @GUNYAH_MEM_ALLOW_WRITE: The guest may write the memory.
  * @GUNYAH_MEM_ALLOW_EXEC: The guest may execute from the memory.
  * @GUNYAH_MEM_ALLOW_RWX: All three of the above.
- * @GUNYAH_MEM_UNMAP: Remove the given range from an existing binding instead of
- *                    adding a new one. The other flags must equal those of the
- *                    binding.
+ * @GUNYAH_MEM_UNMAP: Remove the given range (all of a binding, its start, its
+ *                    end or a piece in the middle, which leaves two bindings)
+ *                    from an existing binding instead of adding a new one. The
+ *                    other flags must equal those of the binding.
  *
  * At least one GUNYAH_MEM_ALLOW_* bit is required when adding a binding.
  */

@@ -346,6 +346,17 @@ static void test_cma_input(void)
 		    0x200000);
 	tap_check(r == 0, "MAP_CMA_MEM of a huge-page file, 2 MiB aligned, shared: 0 (%d)", r);
 
+	/* Its parcel has one label: it cannot become two bindings. */
+	unmap = (struct gunyah_map_mem_args){
+		.guest_addr = CMA_GPA + 0x1000, .guest_mem_fd = gmem, .offset = 0x101000,
+		.size = 0x1000,
+		.flags = GUNYAH_MEM_UNMAP | GUNYAH_MEM_ALLOW_RWX | GUNYAH_MEM_FORCE_LEND,
+	};
+	r = klog_count("cannot unmap the middle of the binding of parcel label 5");
+	tap_check(gh_ioctl(vm, GUNYAH_VM_MAP_MEM, &unmap) == -EINVAL &&
+		  klog_count("cannot unmap the middle of the binding of parcel label 5") > r,
+		  "GUNYAH_VM_MAP_MEM unmap of a middle piece of it: EINVAL, logged");
+
 	/* They are guest memory bindings, in the flags they translate to. */
 	unmap = (struct gunyah_map_mem_args){
 		.guest_addr = CMA_GPA, .guest_mem_fd = gmem, .offset = 0x100000, .size = 0x100000,

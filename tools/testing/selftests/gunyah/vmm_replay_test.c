@@ -37,8 +37,9 @@
  * gunyah-test-vmm (the upstream-style VMM): guest memory from
  * GUNYAH_CREATE_GUEST_MEM (2 MiB pages on request), bound with
  * GUNYAH_VM_MAP_MEM in the v17 flag layout (FORCE_LEND or FORCE_SHARE,
- * GUNYAH_MEM_ALLOW_*), a further RAM range trimmed with GUNYAH_MEM_UNMAP
- * and its pages punched out with fallocate, the device tree and payload
+ * GUNYAH_MEM_ALLOW_*), a hole unbound in the middle of a further RAM range
+ * with GUNYAH_MEM_UNMAP and its pages punched out with fallocate, as its
+ * punch_hole does, the device tree and payload
  * written through short-lived mappings, GUNYAH_VM_SET_DTB_CONFIG, the
  * boot context's PC and SP (SP_EL1), edge and level irqfds, an ioeventfd
  * without DATAMATCH, GUNYAH_VM_START and the vCPU loop.  The open-source
@@ -438,19 +439,19 @@ static void replay_test_vmm(bool lend)
 		    0, RAM_SIZE);
 	tap_check(r == 0, "%s: GUNYAH_VM_MAP_MEM RAM, R|W (%d)", who, r);
 
-	/* RAM allocated up front, then its upper half unbound and punched out. */
+	/* RAM allocated up front, then a hole in its middle unbound and punched out. */
 	r = fallocate(ram, FALLOC_FL_KEEP_SIZE, 0, RAM_SIZE) ? -errno : 0;
 	pages = fdinfo_value(ram, "small_pages");
 	tap_check(r == 0 && pages == RAM_SIZE / 4096,
 		  "%s: fallocate allocates the RAM file's %ld pages (%d)", who, pages, r);
-	r = map_mem(vm.fd, RAM_BASE + RAM_SIZE / 2,
+	r = map_mem(vm.fd, RAM_BASE + RAM_SIZE / 4,
 		    GUNYAH_MEM_UNMAP | access | GUNYAH_MEM_ALLOW_READ | GUNYAH_MEM_ALLOW_WRITE,
-		    ram, RAM_SIZE / 2, RAM_SIZE / 2);
-	tap_check(r == 0, "%s: GUNYAH_MEM_UNMAP of the RAM's upper half (%d)", who, r);
-	r = fallocate(ram, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, RAM_SIZE / 2,
-		      RAM_SIZE / 2) ? -errno : 0;
+		    ram, RAM_SIZE / 4, RAM_SIZE / 4);
+	tap_check(r == 0, "%s: GUNYAH_MEM_UNMAP of the RAM's second quarter (%d)", who, r);
+	r = fallocate(ram, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, RAM_SIZE / 4,
+		      RAM_SIZE / 4) ? -errno : 0;
 	pages = fdinfo_value(ram, "small_pages");
-	tap_check(r == 0 && pages == RAM_SIZE / 2 / 4096,
+	tap_check(r == 0 && pages == 3 * RAM_SIZE / 4 / 4096,
 		  "%s: ... then punched out: %ld pages left (%d)", who, pages, r);
 
 	r = add_vcpus(&vm);
