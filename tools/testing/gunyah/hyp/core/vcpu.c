@@ -345,23 +345,12 @@ void host_sysreg_trap(struct trap_frame *f, u64 esr)
 	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
 }
 
-/*
- * The host's timer condition is met: from the registers while the host's
- * EL1 state is loaded, else from its saved copy (CNTVOFF_EL2 is 0 for the
- * host, so its virtual timer fires when the physical count reaches CVAL).
- */
-static bool host_timer_due(bool guest_loaded)
+/* The host's timer condition is met (read while the host's EL1 state is loaded). */
+static bool host_timer_due(void)
 {
-	u64 ctl, cval;
+	u64 ctl = read_sysreg(cntv_ctl_el0);
 
-	if (!guest_loaded) {
-		ctl = read_sysreg(cntv_ctl_el0);
-		return (ctl & (CNT_ENABLE | CNT_IMASK | CNT_ISTATUS)) ==
-		       (CNT_ENABLE | CNT_ISTATUS);
-	}
-	ctl = host_state[this_cpu_index()].sys[SYS_CNTV_CTL];
-	cval = host_state[this_cpu_index()].sys[SYS_CNTV_CVAL];
-	return (ctl & (CNT_ENABLE | CNT_IMASK)) == CNT_ENABLE && counter() >= cval;
+	return (ctl & (CNT_ENABLE | CNT_IMASK | CNT_ISTATUS)) == (CNT_ENABLE | CNT_ISTATUS);
 }
 
 /*
@@ -399,123 +388,21 @@ static bool vtimer_check(struct vcpu *v)
 	return true;
 }
 
-/*
- * The world switch, in two halves.  The host's EL1 state goes out and the
- * guest's comes in (world_to_guest) before the first entry of a vcpu_run
- * call, and back (world_to_host) when the call returns to the host; exits
- * handled here in between (HVCs, vGIC and system register traps, kicks,
- * the guest's own timer) leave the guest's state in the CPU.  That saves
- * the host's state and its FP/SIMD registers a round trip per exit, and
- * keeps the guest's TLB entries: a change of VTTBR_EL2, SCTLR_EL1 or
- * TCR_EL1 makes QEMU drop its whole soft TLB, so every such exit used to
- * cost the guest a refill of its working set.
- *
- * Handlers work on v->ctx as before: after each exit the guest's EL1
- * registers are read back into it (@live keeps what the CPU holds), and
- * before the next entry only those a handler changed are written.  The
- * guest's virtual timer is the exception: it is masked in the CPU while
- * an exit is handled here, as it was when the host's state came back
- * (left firing, SMP Linux guests stalled), and written again at entry.
- */
-struct world {
-	bool guest;			/* the guest's state is in the CPU */
-	u64 host_elr, host_spsr, host_sp_el0;
-	u64 live[NR_GUEST_SYSREGS];
-};
-
-/* In load_changed_sysregs(): write @reg from r[@idx] unless the CPU holds that already. */
-#define LOAD_CHANGED(idx, reg)					\
-	do {							\
-		const u64 *p_ = &r[idx];			\
-								\
-		if (*p_ != live[p_ - r])			\
-			write_sysreg(*p_, reg);			\
-	} while (0)
-
-/* Write the registers of @r that differ from @live (what the CPU holds), in load order. */
-static void load_changed_sysregs(const u64 *r, const u64 *live)
-{
-	LOAD_CHANGED(SYS_SCTLR, sctlr_el1);
-	LOAD_CHANGED(SYS_CPACR, cpacr_el1);
-	LOAD_CHANGED(SYS_TTBR0, ttbr0_el1);
-	LOAD_CHANGED(SYS_TTBR1, ttbr1_el1);
-	LOAD_CHANGED(SYS_TCR, tcr_el1);
-	LOAD_CHANGED(SYS_ESR, esr_el1);
-	LOAD_CHANGED(SYS_AFSR0, afsr0_el1);
-	LOAD_CHANGED(SYS_AFSR1, afsr1_el1);
-	LOAD_CHANGED(SYS_FAR, far_el1);
-	LOAD_CHANGED(SYS_MAIR, mair_el1);
-	LOAD_CHANGED(SYS_VBAR, vbar_el1);
-	LOAD_CHANGED(SYS_CONTEXTIDR, contextidr_el1);
-	LOAD_CHANGED(SYS_AMAIR, amair_el1);
-	LOAD_CHANGED(SYS_CNTKCTL, cntkctl_el1);
-	LOAD_CHANGED(SYS_PAR, par_el1);
-	LOAD_CHANGED(SYS_TPIDR_EL1, tpidr_el1);
-	LOAD_CHANGED(SYS_SP_EL1, sp_el1);
-	LOAD_CHANGED(SYS_ELR_EL1, elr_el1);
-	LOAD_CHANGED(SYS_SPSR_EL1, spsr_el1);
-	LOAD_CHANGED(SYS_TPIDR_EL0, tpidr_el0);
-	LOAD_CHANGED(SYS_TPIDRRO_EL0, tpidrro_el0);
-	LOAD_CHANGED(SYS_CSSELR, csselr_el1);
-	LOAD_CHANGED(SYS_MDSCR, mdscr_el1);
-	LOAD_CHANGED(SYS_CNTV_CVAL, cntv_cval_el0);
-	LOAD_CHANGED(SYS_VMPIDR, vmpidr_el2);
-	LOAD_CHANGED(SYS_CNTV_CTL, cntv_ctl_el0);
-}
-
-static void world_to_guest(struct vcpu *v, struct hyp_cpu *cpu, struct world *w)
+static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u64 *hpfar)
 {
 	u32 c = cpu->index;
 	struct guest *g = v->guest;
-
 	/* The host's return state and its "current" pointer (SP_EL0). */
-	w->host_elr = read_sysreg(elr_el2);
-	w->host_spsr = read_sysreg(spsr_el2);
-	w->host_sp_el0 = read_sysreg(sp_el0);
+	u64 host_elr = read_sysreg(elr_el2), host_spsr = read_sysreg(spsr_el2);
+	u64 host_sp_el0 = read_sysreg(sp_el0);
+	u64 exit;
+
 	save_sysregs(host_state[c].sys);
 	fpsimd_save(host_state[c].fp);
 	host_timer_guard(c, host_state[c].sys);
 
 	load_sysregs(v->ctx.sys);
-	memcpy(w->live, v->ctx.sys, sizeof(w->live));
 	fpsimd_restore(v->ctx.fp);
-	write_sysreg(ICH_HCR_EN, S3_4_C12_C11_0);
-	write_sysreg(HCR_GUEST | idregs_hcr_trap(), hcr_el2);
-	write_sysreg((u64)g->s2.root | ((u64)g->hw_vmid << 48), vttbr_el2);
-	w->guest = true;
-}
-
-static void world_to_host(struct vcpu *v, struct hyp_cpu *cpu, struct world *w)
-{
-	u32 c = cpu->index;
-
-	if (!w->guest)
-		return;
-	fpsimd_save(v->ctx.fp);
-	write_sysreg(0, S3_4_C12_C11_0);
-	/* Mask the guest's timer in hardware before the host's comes back. */
-	write_sysreg(0, cntv_ctl_el0);
-	load_sysregs(host_state[c].sys);
-	fpsimd_restore(host_state[c].fp);
-	write_sysreg(HCR_HOST | idregs_hcr_trap(), hcr_el2);
-	host_stage2_load_vttbr();
-	write_sysreg(w->host_elr, elr_el2);
-	write_sysreg(w->host_spsr, spsr_el2);
-	write_sysreg(w->host_sp_el0, sp_el0);
-	host_timer_guard(c, NULL);
-	w->guest = false;
-}
-
-/* One entry into the guest and its exit; the guest's state stays in the CPU. */
-static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, struct world *w, u64 *esr, u64 *far,
-		     u64 *hpfar)
-{
-	u64 exit;
-
-	if (!w->guest)
-		world_to_guest(v, cpu, w);
-	else
-		load_changed_sysregs(v->ctx.sys, w->live);
 	write_sysreg(v->ctx.ich_lr[0], S3_4_C12_C12_0);
 	write_sysreg(v->ctx.ich_lr[1], S3_4_C12_C12_1);
 	write_sysreg(v->ctx.ich_lr[2], S3_4_C12_C12_2);
@@ -523,6 +410,9 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, struct world *w, u64 *
 	write_sysreg(v->ctx.ich_vmcr, S3_4_C12_C11_7);
 	write_sysreg(v->ctx.ich_ap0r0, S3_4_C12_C8_0);
 	write_sysreg(v->ctx.ich_ap1r0, S3_4_C12_C9_0);
+	write_sysreg(ICH_HCR_EN, S3_4_C12_C11_0);
+	write_sysreg(HCR_GUEST | idregs_hcr_trap(), hcr_el2);
+	write_sysreg((u64)g->s2.root | ((u64)g->hw_vmid << 48), vttbr_el2);
 	isb();
 
 	exit = guest_enter(&v->ctx, cpu);
@@ -531,10 +421,7 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, struct world *w, u64 *
 	*far = read_sysreg(far_el2);
 	*hpfar = read_sysreg(hpfar_el2);
 	save_sysregs(v->ctx.sys);
-	memcpy(w->live, v->ctx.sys, sizeof(w->live));
-	/* The guest's timer stays quiet while the exit is handled here. */
-	write_sysreg(0, cntv_ctl_el0);
-	w->live[SYS_CNTV_CTL] = 0;
+	fpsimd_save(v->ctx.fp);
 	v->ctx.ich_lr[0] = read_sysreg(S3_4_C12_C12_0);
 	v->ctx.ich_lr[1] = read_sysreg(S3_4_C12_C12_1);
 	v->ctx.ich_lr[2] = read_sysreg(S3_4_C12_C12_2);
@@ -542,6 +429,18 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, struct world *w, u64 *
 	v->ctx.ich_vmcr = read_sysreg(S3_4_C12_C11_7);
 	v->ctx.ich_ap0r0 = read_sysreg(S3_4_C12_C8_0);
 	v->ctx.ich_ap1r0 = read_sysreg(S3_4_C12_C9_0);
+	write_sysreg(0, S3_4_C12_C11_0);
+
+	/* Mask the guest's timer in hardware before the host's comes back. */
+	write_sysreg(0, cntv_ctl_el0);
+	load_sysregs(host_state[c].sys);
+	fpsimd_restore(host_state[c].fp);
+	write_sysreg(HCR_HOST | idregs_hcr_trap(), hcr_el2);
+	host_stage2_load_vttbr();
+	write_sysreg(host_elr, elr_el2);
+	write_sysreg(host_spsr, spsr_el2);
+	write_sysreg(host_sp_el0, sp_el0);
+	host_timer_guard(c, NULL);
 	return exit;
 }
 
@@ -837,7 +736,6 @@ void vcpu_run(struct trap_frame *f)
 	s64 err = 0;
 	u64 esr, far, hpfar, exit;
 	unsigned int handled = 0;
-	struct world w = { .guest = false };
 	bool go_on, pending;
 
 	/*
@@ -908,14 +806,14 @@ void vcpu_run(struct trap_frame *f)
 		 * Give the CPU back now and then, whatever the guest does, and
 		 * at once when the host's tick is due.
 		 */
-		if (++handled > MAX_EXITS_PER_RUN || host_timer_due(w.guest)) {
+		if (++handled > MAX_EXITS_PER_RUN || host_timer_due()) {
 			set_result(f, VCPU_STATE_READY, 0, 0, 0);
 			break;
 		}
 		guest_lock();
 		vgic_flush_lrs(v->guest->vgic, v->index, v->ctx.ich_lr);
 		guest_unlock();
-		exit = run_guest(v, cpu, &w, &esr, &far, &hpfar);
+		exit = run_guest(v, cpu, &esr, &far, &hpfar);
 		guest_lock();
 		vgic_sync_lrs(v->guest->vgic, v->index, v->ctx.ich_lr);
 		guest_unlock();
@@ -932,7 +830,7 @@ void vcpu_run(struct trap_frame *f)
 			count_exit(VCPU_EXIT_FIQ);
 			/* The EL2 timer (a blocked vCPU's deadline or the host's), or a kick. */
 			hyp_timer_fiq();
-			if (host_timer_due(w.guest)) {
+			if (host_timer_due()) {
 				set_result(f, VCPU_STATE_READY, 0, 0, 0);
 				break;
 			}
@@ -990,7 +888,6 @@ void vcpu_run(struct trap_frame *f)
 		if (!go_on)
 			break;
 	}
-	world_to_host(v, cpu, &w);
 out:
 	guest_lock();
 	v->running = false;
