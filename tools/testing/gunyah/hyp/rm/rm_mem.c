@@ -18,7 +18,11 @@
 #define MAX_PARCELS		64
 #define MAX_ACL			8
 #define SGL_PER_PAGE		(PAGE_SIZE / 16)
-#define MAX_SGL_PAGES		16
+/*
+ * Enough ranges for a 256 MiB image parcel of scattered 4 KiB pages; the
+ * pages holding them are taken only as ranges arrive.
+ */
+#define MAX_SGL_PAGES		256
 #define MAX_SGL			(SGL_PER_PAGE * MAX_SGL_PAGES)
 #define RM_MAX_SECTION		512
 
