@@ -17,23 +17,6 @@
 
 static int dev;
 
-static int gmem_create(uint64_t flags, uint64_t size)
-{
-	struct gunyah_create_mem_args a = { .flags = flags, .size = size };
-	int fd = ioctl(dev, GUNYAH_CREATE_GUEST_MEM, &a);
-
-	return fd < 0 ? -errno : fd;
-}
-
-static int map(int vm, int fd, uint64_t gpa, uint64_t off, uint64_t size, uint32_t flags)
-{
-	struct gunyah_map_mem_args a = {
-		.guest_addr = gpa, .flags = flags, .guest_mem_fd = fd, .offset = off, .size = size,
-	};
-
-	return gh_ioctl(vm, GUNYAH_VM_MAP_MEM, &a);
-}
-
 static int falloc(int fd, int mode, off_t off, off_t len)
 {
 	return fallocate(fd, mode, off, len) ? -errno : 0;
@@ -44,11 +27,11 @@ static void test_memfd(void)
 	uint8_t *p;
 	int fd;
 
-	tap_check(gmem_create(0x8, 4 * MiB) == -EINVAL,
+	tap_check(gmem_create(dev, 0x8, 4 * MiB) == -EINVAL,
 		  "guest memory with an unknown flag: EINVAL");
-	tap_check(gmem_create(0, 0) == -EINVAL, "guest memory of size 0: EINVAL");
-	tap_check(gmem_create(0, 4097) == -EINVAL, "guest memory of an unaligned size: EINVAL");
-	fd = gmem_create(GHMF_CLOEXEC, 4 * MiB);
+	tap_check(gmem_create(dev, 0, 0) == -EINVAL, "guest memory of size 0: EINVAL");
+	tap_check(gmem_create(dev, 0, 4097) == -EINVAL, "guest memory, unaligned size: EINVAL");
+	fd = gmem_create(dev, GHMF_CLOEXEC, 4 * MiB);
 	if (!tap_check(fd >= 0, "4 MiB of guest memory (%d)", fd))
 		return;
 	tap_check((fcntl(fd, F_GETFD) & FD_CLOEXEC), "GHMF_CLOEXEC gives a close-on-exec fd");
@@ -84,71 +67,71 @@ static void test_memfd(void)
 static void test_bindings(void)
 {
 	int vm = ioctl(dev, GUNYAH_CREATE_VM, 0), vm2 = ioctl(dev, GUNYAH_CREATE_VM, 0);
-	int fd = gmem_create(0, 16 * MiB), fd2 = gmem_create(0, 16 * MiB);
+	int fd = gmem_create(dev, 0, 16 * MiB), fd2 = gmem_create(dev, 0, 16 * MiB);
 	uint32_t lend = RWX | GUNYAH_MEM_FORCE_LEND, share = RWX | GUNYAH_MEM_FORCE_SHARE;
 	const uint64_t G = 0x80000000ULL;
 	int r;
 
 	if (!tap_check(vm >= 0 && vm2 >= 0 && fd >= 0 && fd2 >= 0, "two VMs and two memfds"))
 		return;
-	tap_check(map(vm, 0, G, 0, MiB, lend) == -EINVAL, "MAP_MEM of a non-memfd: EINVAL");
-	tap_check(map(vm, fd, G, 0, MiB, lend | 0x200) == -EINVAL, "unknown flag: EINVAL");
-	tap_check(map(vm, fd, G, 0, MiB, GUNYAH_MEM_FORCE_LEND) == -EINVAL,
+	tap_check(gmem_map(vm, 0, G, 0, MiB, lend) == -EINVAL, "MAP_MEM of a non-memfd: EINVAL");
+	tap_check(gmem_map(vm, fd, G, 0, MiB, lend | 0x200) == -EINVAL, "unknown flag: EINVAL");
+	tap_check(gmem_map(vm, fd, G, 0, MiB, GUNYAH_MEM_FORCE_LEND) == -EINVAL,
 		  "no ALLOW bit: EINVAL");
-	tap_check(map(vm, fd, G, 0, MiB, RWX | 3) == -EINVAL, "access type 3: EINVAL");
-	tap_check(map(vm, fd, G + 0x800, 0, MiB, lend) == -EINVAL, "unaligned IPA: EINVAL");
-	tap_check(map(vm, fd, G, 0x800, MiB, lend) == -EINVAL, "unaligned offset: EINVAL");
-	tap_check(map(vm, fd, G, 0, 0x1800, lend) == -EINVAL, "unaligned size: EINVAL");
-	tap_check(map(vm, fd, G, 15 * MiB, 2 * MiB, lend) == -EINVAL,
+	tap_check(gmem_map(vm, fd, G, 0, MiB, RWX | 3) == -EINVAL, "access type 3: EINVAL");
+	tap_check(gmem_map(vm, fd, G + 0x800, 0, MiB, lend) == -EINVAL, "unaligned IPA: EINVAL");
+	tap_check(gmem_map(vm, fd, G, 0x800, MiB, lend) == -EINVAL, "unaligned offset: EINVAL");
+	tap_check(gmem_map(vm, fd, G, 0, 0x1800, lend) == -EINVAL, "unaligned size: EINVAL");
+	tap_check(gmem_map(vm, fd, G, 15 * MiB, 2 * MiB, lend) == -EINVAL,
 		  "range beyond the memfd: EINVAL");
 
-	tap_check(map(vm, fd, G, 0, 4 * MiB, lend) == 0, "bind 4 MiB");
-	tap_check(map(vm, fd, G + 8 * MiB, 2 * MiB, MiB, share) == -EEXIST,
+	tap_check(gmem_map(vm, fd, G, 0, 4 * MiB, lend) == 0, "bind 4 MiB");
+	tap_check(gmem_map(vm, fd, G + 8 * MiB, 2 * MiB, MiB, share) == -EEXIST,
 		  "overlapping memfd range, other IPA and flags: EEXIST");
-	tap_check(map(vm2, fd, G, 3 * MiB, MiB, lend) == -EEXIST,
+	tap_check(gmem_map(vm2, fd, G, 3 * MiB, MiB, lend) == -EEXIST,
 		  "overlapping memfd range in another VM: EEXIST");
-	tap_check(map(vm, fd2, G + 2 * MiB, 0, MiB, lend) == -EEXIST,
+	tap_check(gmem_map(vm, fd2, G + 2 * MiB, 0, MiB, lend) == -EEXIST,
 		  "overlapping guest range: EEXIST");
-	tap_check(map(vm2, fd, G, 4 * MiB, 4 * MiB, lend) == 0 &&
-		  map(vm2, fd, G + 4 * MiB, 8 * MiB, MiB, share) == 0,
+	tap_check(gmem_map(vm2, fd, G, 4 * MiB, 4 * MiB, lend) == 0 &&
+		  gmem_map(vm2, fd, G + 4 * MiB, 8 * MiB, MiB, share) == 0,
 		  "other ranges of the same memfd, in another VM: fine");
 
 	/* Unmap rules, for the 4 MiB lent binding at G, offset 0. */
-	tap_check(map(vm, fd, G + MiB, 0, MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
+	tap_check(gmem_map(vm, fd, G + MiB, 0, MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
 		  "unmap with a mismatched offset: ENOENT");
-	tap_check(map(vm, fd, G, 0, MiB, share | GUNYAH_MEM_UNMAP) == -ENOENT,
+	tap_check(gmem_map(vm, fd, G, 0, MiB, share | GUNYAH_MEM_UNMAP) == -ENOENT,
 		  "unmap with another access type: ENOENT");
-	tap_check(map(vm, fd, G, 0, MiB, GUNYAH_MEM_ALLOW_READ | GUNYAH_MEM_FORCE_LEND |
+	tap_check(gmem_map(vm, fd, G, 0, MiB, GUNYAH_MEM_ALLOW_READ | GUNYAH_MEM_FORCE_LEND |
 		      GUNYAH_MEM_UNMAP) == -ENOENT, "unmap with other ALLOW bits: ENOENT");
-	tap_check(map(vm, fd, G + 16 * MiB, 0, MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
+	tap_check(gmem_map(vm, fd, G + 16 * MiB, 0, MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
 		  "unmap at a wrong guest address: ENOENT");
-	tap_check(map(vm, fd, G + MiB, MiB, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
+	tap_check(gmem_map(vm, fd, G + MiB, MiB, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
 		  "unmap of a middle piece: two bindings are left");
-	tap_check(map(vm, fd, G, 0, 2 * MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT &&
-		  map(vm, fd, G + MiB, MiB, 2 * MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
+	tap_check(gmem_map(vm, fd, G, 0, 2 * MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT &&
+		  gmem_map(vm, fd, G + MiB, MiB, 2 * MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
 		  "  ... an unmap across the hole matches neither: ENOENT");
-	tap_check(map(vm, fd2, G + MiB, 0, MiB, lend) == 0 &&
-		  map(vm, fd2, G + MiB, 0, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
+	tap_check(gmem_map(vm, fd2, G + MiB, 0, MiB, lend) == 0 &&
+		  gmem_map(vm, fd2, G + MiB, 0, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
 		  "  ... the hole takes another binding, which unmaps again");
-	tap_check(map(vm, fd2, G + MiB / 2, 0, MiB, lend) == -EEXIST &&
-		  map(vm, fd2, G + 3 * MiB / 2 + MiB, 0, MiB, lend) == -EEXIST,
+	tap_check(gmem_map(vm, fd2, G + MiB / 2, 0, MiB, lend) == -EEXIST &&
+		  gmem_map(vm, fd2, G + 3 * MiB / 2 + MiB, 0, MiB, lend) == -EEXIST,
 		  "  ... both halves are still bound: EEXIST for overlaps with either");
-	tap_check(map(vm, fd, G + 3 * MiB, 3 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
+	tap_check(gmem_map(vm, fd, G + 3 * MiB, 3 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
 		  "unmap the end part of the upper half");
-	tap_check(map(vm, fd, G, 0, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
+	tap_check(gmem_map(vm, fd, G, 0, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
 		  "unmap the lower half, whole");
-	tap_check(map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
+	tap_check(gmem_map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) == 0,
 		  "unmap the remainder");
-	tap_check(map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
+	tap_check(gmem_map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) == -ENOENT,
 		  "unmapping it twice: ENOENT");
-	r = map(vm, fd, G, 0, MiB, lend) | map(vm, fd, G + MiB, MiB, MiB, lend) |
-	    map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend);
+	r = gmem_map(vm, fd, G, 0, MiB, lend) | gmem_map(vm, fd, G + MiB, MiB, MiB, lend) |
+	    gmem_map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend);
 	tap_check(r == 0, "three adjacent bindings");
-	r = map(vm, fd, G + MiB, MiB, MiB, lend | GUNYAH_MEM_UNMAP) |
-	    map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) |
-	    map(vm, fd, G, 0, MiB, lend | GUNYAH_MEM_UNMAP);
+	r = gmem_map(vm, fd, G + MiB, MiB, MiB, lend | GUNYAH_MEM_UNMAP) |
+	    gmem_map(vm, fd, G + 2 * MiB, 2 * MiB, MiB, lend | GUNYAH_MEM_UNMAP) |
+	    gmem_map(vm, fd, G, 0, MiB, lend | GUNYAH_MEM_UNMAP);
 	tap_check(r == 0, "... unmapped in another order");
-	tap_check(map(vm, fd, G, 0, 4 * MiB, lend) == 0, "the range can be bound again");
+	tap_check(gmem_map(vm, fd, G, 0, 4 * MiB, lend) == 0, "the range can be bound again");
 	close(vm);
 	close(vm2);
 	close(fd);
@@ -170,7 +153,7 @@ static void test_guest_from_memfd(bool lend)
 	ssize_t n;
 
 	hyp_stats(&h0);
-	fd = gmem_create(0, 2 * MiB);
+	fd = gmem_create(dev, 0, 2 * MiB);
 	vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
 	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (!tap_check(fd >= 0 && vm >= 0 && p != MAP_FAILED, "%s guest memory set up",
@@ -178,8 +161,8 @@ static void test_guest_from_memfd(bool lend)
 		return;
 	n = load_file(DTB_DIR "test-guest.bin", p, 0x80000);
 	cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
-	r = map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB,
-		RWX | (lend ? GUNYAH_MEM_FORCE_LEND : GUNYAH_MEM_FORCE_SHARE));
+	r = gmem_map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB,
+		     RWX | (lend ? GUNYAH_MEM_FORCE_LEND : GUNYAH_MEM_FORCE_SHARE));
 	r = r ?: gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
 	vcpu = ioctl(vm, GUNYAH_VM_ADD_FUNCTION, &fn);
 	run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
@@ -194,13 +177,13 @@ static void test_guest_from_memfd(bool lend)
 		close(fd);
 		tap_check_hyp(!hyp_stats(&h1) && hyp_stats_equal(&h0, &h1),
 			      "... and nothing is left behind");
-		fd = gmem_create(0, 2 * MiB);
+		fd = gmem_create(dev, 0, 2 * MiB);
 		vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
 		p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		load_file(DTB_DIR "test-guest.bin", p, 0x80000);
 		load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
 		munmap(p, 2 * MiB);
-		map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND);
+		gmem_map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND);
 		gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
 		vcpu = ioctl(vm, GUNYAH_VM_ADD_FUNCTION, &fn);
 		run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
@@ -213,9 +196,9 @@ static void test_guest_from_memfd(bool lend)
 			  "a host read of lent guest memory: SIGBUS");
 		munmap(p, 2 * MiB);
 	}
-	tap_check(map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB,
-		      RWX | (lend ? GUNYAH_MEM_FORCE_LEND : GUNYAH_MEM_FORCE_SHARE) |
-		      GUNYAH_MEM_UNMAP) == -EBUSY, "unmapping memory the guest has: EBUSY");
+	tap_check(gmem_map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB,
+			   RWX | (lend ? GUNYAH_MEM_FORCE_LEND : GUNYAH_MEM_FORCE_SHARE) |
+			   GUNYAH_MEM_UNMAP) == -EBUSY, "unmapping memory the guest has: EBUSY");
 	/* The guest reads its first command: power off. */
 	r = ioctl(vcpu, GUNYAH_VCPU_RUN);
 	if (r == 0 && run->exit_reason == GUNYAH_VCPU_EXIT_MMIO &&
@@ -299,16 +282,16 @@ static void test_demand_paging(void)
 
 	hyp_stats(&h0);
 	platform_calls(&c0);
-	fd = gmem_create(0, 8 * MiB);
+	fd = gmem_create(dev, 0, 8 * MiB);
 	vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
 	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	load_file(DTB_DIR "test-guest.bin", p, 0x80000);
 	cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
 	munmap(p, 2 * MiB);
-	r = map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) |
-	    map(vm, fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) |
-	    map(vm, fd, SHARE, 4 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_SHARE) |
-	    map(vm, fd, RO, 6 * MiB, 2 * MiB, GUNYAH_MEM_ALLOW_READ | GUNYAH_MEM_FORCE_LEND) |
+	r = gmem_map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) |
+	    gmem_map(vm, fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) |
+	    gmem_map(vm, fd, SHARE, 4 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_SHARE) |
+	    gmem_map(vm, fd, RO, 6 * MiB, 2 * MiB, GUNYAH_MEM_ALLOW_READ | GUNYAH_MEM_FORCE_LEND) |
 	    gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
 	vcpu = ioctl(vm, GUNYAH_VM_ADD_FUNCTION, &fn);
 	run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
@@ -328,7 +311,7 @@ static void test_demand_paging(void)
 	tap_check(r == 0 && res == STORE_VALUE &&
 		  *(uint64_t *)(p + 4 * MiB + 0x2000) == STORE_VALUE,
 		  "guest store to a shared binding: the host sees it (%d)", r);
-	tap_check(map(vm, fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND |
+	tap_check(gmem_map(vm, fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND |
 		      GUNYAH_MEM_UNMAP) == -EBUSY, "unmapping a binding with pages in use: EBUSY");
 
 	/* Punching holes takes pages back from the guest; it then reads zeros. */
@@ -384,13 +367,13 @@ static void test_demand_paging(void)
 		  c1.pre_demand - c0.pre_demand, c1.release_demand - c0.release_demand);
 
 	/* The platform refusing a parcel: start fails, nothing is left. */
-	fd = gmem_create(0, 2 * MiB);
+	fd = gmem_create(dev, 0, 2 * MiB);
 	vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
 	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	load_file(DTB_DIR "test-guest.bin", p, 0x80000);
 	cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
 	munmap(p, 2 * MiB);
-	map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND);
+	gmem_map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND);
 	gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
 	write_file("/sys/kernel/debug/gunyah_test/platform", "fail_share");
 	r = vm_start(&(struct test_vm){ .fd = vm });
@@ -427,7 +410,7 @@ static void test_killed_vmm(void)
 			.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
 		};
 		struct gunyah_vcpu_run *run;
-		int fd = gmem_create(0, size), vm = ioctl(dev, GUNYAH_CREATE_VM, 0), vcpu, r;
+		int fd = gmem_create(dev, 0, size), vm = ioctl(dev, GUNYAH_CREATE_VM, 0), vcpu, r;
 		uint64_t res;
 		uint8_t *p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
@@ -439,8 +422,9 @@ static void test_killed_vmm(void)
 		 * noise (freed pages may wait in per-CPU lists for a while).
 		 */
 		if (falloc(fd, FALLOC_FL_KEEP_SIZE, 0, size) ||
-		    map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ||
-		    map(vm, fd, 0x90000000, 2 * MiB, size - 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ||
+		    gmem_map(vm, fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ||
+		    gmem_map(vm, fd, 0x90000000, 2 * MiB, size - 2 * MiB,
+			     RWX | GUNYAH_MEM_FORCE_LEND) ||
 		    gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg))
 			_exit(2);
 		vcpu = ioctl(vm, GUNYAH_VM_ADD_FUNCTION, &fn);

@@ -364,6 +364,26 @@ static inline int gh_ioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) < 0 ? -errno : 0;
 }
 
+/* GUNYAH_CREATE_GUEST_MEM on @dev: a guest memory file, or -errno. */
+static inline int gmem_create(int dev, uint64_t flags, uint64_t size)
+{
+	struct gunyah_create_mem_args a = { .flags = flags, .size = size };
+	int fd = ioctl(dev, GUNYAH_CREATE_GUEST_MEM, &a);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* GUNYAH_VM_MAP_MEM of @size bytes of @fd at @off to @gpa: 0 or -errno. */
+static inline int gmem_map(int vm, int fd, uint64_t gpa, uint64_t off, uint64_t size,
+			   uint32_t flags)
+{
+	struct gunyah_map_mem_args a = {
+		.guest_addr = gpa, .flags = flags, .guest_mem_fd = fd, .offset = off, .size = size,
+	};
+
+	return gh_ioctl(vm, GUNYAH_VM_MAP_MEM, &a);
+}
+
 static inline int vm_add_region(int vm, uint32_t label, uint64_t gpa, void *uaddr, uint64_t size,
 				uint32_t flags, bool lend)
 {

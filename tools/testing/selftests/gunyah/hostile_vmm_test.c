@@ -284,7 +284,7 @@ static void test_huge_binding(void)
 	tap_check_hyp(back_to_base(), "  ... nothing left in the hypervisor");
 }
 
-static int gmem_create(uint64_t flags, uint64_t size, uint64_t reserved)
+static int gmem_create_reserved(uint64_t flags, uint64_t size, uint64_t reserved)
 {
 	struct gunyah_create_mem_args a = { .flags = flags, .size = size };
 	int fd;
@@ -306,14 +306,14 @@ static int map(int vm, int fd, uint64_t gpa, uint64_t off, uint64_t size, uint32
 static void test_invalid_input(void)
 {
 	uint32_t lend = RWX | GUNYAH_MEM_FORCE_LEND;
-	int vm = ioctl(dev, GUNYAH_CREATE_VM, 0), fd = gmem_create(0, 16 * MiB, 0), r;
+	int vm = ioctl(dev, GUNYAH_CREATE_VM, 0), fd = gmem_create_reserved(0, 16 * MiB, 0), r;
 	void *mem;
 
-	tap_check(gmem_create(0, 4 * MiB, 1) == -EINVAL,
+	tap_check(gmem_create_reserved(0, 4 * MiB, 1) == -EINVAL,
 		  "guest memory with reserved[5] != 0: EINVAL");
-	r = gmem_create(0, 1ULL << 63, 0);
+	r = gmem_create_reserved(0, 1ULL << 63, 0);
 	tap_check(r == -EFBIG, "guest memory of 2^63 bytes: EFBIG (%d)", r);
-	r = gmem_create(0, -4096ULL, 0);
+	r = gmem_create_reserved(0, -4096ULL, 0);
 	tap_check(r == -EFBIG, "guest memory of 2^64 - 4096 bytes: EFBIG (%d)", r);
 
 	r = map(vm, fd, 0x100000, 0x1000, 0x2000, lend);

@@ -26,23 +26,6 @@
 
 static int dev;
 
-static int gmem_create(uint64_t flags, uint64_t size)
-{
-	struct gunyah_create_mem_args a = { .flags = flags, .size = size };
-	int fd = ioctl(dev, GUNYAH_CREATE_GUEST_MEM, &a);
-
-	return fd < 0 ? -errno : fd;
-}
-
-static int map(int vm, int fd, uint64_t gpa, uint64_t off, uint64_t size, uint32_t flags)
-{
-	struct gunyah_map_mem_args a = {
-		.guest_addr = gpa, .flags = flags, .guest_mem_fd = fd, .offset = off, .size = size,
-	};
-
-	return gh_ioctl(vm, GUNYAH_VM_MAP_MEM, &a);
-}
-
 /* A value in kB from /proc/self/status, or -1. */
 static long status_kb(const char *key)
 {
@@ -108,8 +91,8 @@ static int run_guest_from_gmem(int fd, uint64_t size, bool lend)
 		goto out;
 	}
 	cfg.size = dtb;
-	r = map(vm, fd, GUEST_MEM_BASE, 0, size,
-		RWX | (lend ? GUNYAH_MEM_FORCE_LEND : GUNYAH_MEM_FORCE_SHARE));
+	r = gmem_map(vm, fd, GUEST_MEM_BASE, 0, size,
+		     RWX | (lend ? GUNYAH_MEM_FORCE_LEND : GUNYAH_MEM_FORCE_SHARE));
 	r = r ?: gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
 	if (r)
 		goto out;
@@ -158,14 +141,14 @@ static void test_memlock(void)
 		       "RLIMIT_MEMLOCK of 64 KiB, CAP_IPC_LOCK dropped"))
 		return;
 
-	fd = gmem_create(0, 8 * MIB);
+	fd = gmem_create(dev, 0, 8 * MIB);
 	r = fd < 0 ? fd : run_guest_from_gmem(fd, 8 * MIB, true);
 	tap_check(r == 0, "a guest runs from 8 MiB of lent guest memory under it (%d)", r);
 	tap_check(status_kb("VmLck") == 0, "... none of it counted as locked (%ld kB)",
 		  status_kb("VmLck"));
 	if (fd >= 0)
 		close(fd);
-	fd = gmem_create(0, 8 * MIB);
+	fd = gmem_create(dev, 0, 8 * MIB);
 	r = fd < 0 ? fd : run_guest_from_gmem(fd, 8 * MIB, false);
 	tap_check(r == 0, "and from 8 MiB of shared guest memory (%d)", r);
 	if (fd >= 0)
@@ -348,7 +331,7 @@ static long free_huge_blocks(void)
 /* GHMF_ALLOW_HUGEPAGE on a host with free 2 MiB blocks. */
 static void test_hugepages(void)
 {
-	int fd = gmem_create(GHMF_ALLOW_HUGEPAGE, 8 * MIB), r;
+	int fd = gmem_create(dev, GHMF_ALLOW_HUGEPAGE, 8 * MIB), r;
 	uint8_t *p;
 
 	if (!tap_check(fd >= 0, "8 MiB of guest memory with GHMF_ALLOW_HUGEPAGE (%d)", fd))
@@ -380,14 +363,14 @@ static void test_hugepages(void)
 		  "punching the whole 2 MiB frees the folio and the page (%ld, %ld)",
 		  fdinfo_value(fd, "huge_folios"), fdinfo_value(fd, "small_pages"));
 	close(fd);
-	fd = gmem_create(GHMF_ALLOW_HUGEPAGE, 4 * MIB);
+	fd = gmem_create(dev, GHMF_ALLOW_HUGEPAGE, 4 * MIB);
 	r = fd < 0 ? fd : run_guest_from_gmem(fd, 4 * MIB, false);
 	tap_check(r == 0 && fdinfo_value(fd, "huge_folios") >= 1,
 		  "a guest runs from 2 MiB folios shared (%d, huge_folios %ld)", r,
 		  fdinfo_value(fd, "huge_folios"));
 	if (fd >= 0)
 		close(fd);
-	fd = gmem_create(0, 4 * MIB);
+	fd = gmem_create(dev, 0, 4 * MIB);
 	r = fd < 0 ? fd : fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 4 * MIB);
 	tap_check(!r && fdinfo_value(fd, "huge_folios") == 0 &&
 		  fdinfo_value(fd, "small_pages") == 1024,
@@ -428,7 +411,7 @@ static void squeeze(struct squeeze *sq)
 				madvise(sq->fill + off, 4 * KIB, MADV_DONTNEED);
 		mlock2(sq->fill, size, MLOCK_ONFAULT);
 	}
-	sq->hog = gmem_create(GHMF_ALLOW_HUGEPAGE, 2048 * MIB);
+	sq->hog = gmem_create(dev, GHMF_ALLOW_HUGEPAGE, 2048 * MIB);
 	for (uint64_t off = 0; sq->hog >= 0 && off < 2048 * MIB; off += 2 * MIB)
 		if (meminfo_kb("MemAvailable") < 96 * 1024 ||
 		    fallocate(sq->hog, FALLOC_FL_KEEP_SIZE, off, 2 * MIB) ||
@@ -459,7 +442,7 @@ static void unsqueeze(struct squeeze *sq)
 /* GHMF_ALLOW_HUGEPAGE on a host without a free 2 MiB block. */
 static void test_hugepages_fragmented(struct squeeze *sq)
 {
-	int fd = gmem_create(GHMF_ALLOW_HUGEPAGE, 4 * MIB);
+	int fd = gmem_create(dev, GHMF_ALLOW_HUGEPAGE, 4 * MIB);
 	int r = fd < 0 ? fd : run_guest_from_gmem(fd, 4 * MIB, true);
 
 	if (!sq->hog_fell_back)

@@ -30,23 +30,6 @@
 
 static int dev;
 
-static int gmem_create(uint64_t flags, uint64_t size)
-{
-	struct gunyah_create_mem_args a = { .flags = flags, .size = size };
-	int fd = ioctl(dev, GUNYAH_CREATE_GUEST_MEM, &a);
-
-	return fd < 0 ? -errno : fd;
-}
-
-static int map(int vm, int fd, uint64_t gpa, uint64_t off, uint64_t size, uint32_t flags)
-{
-	struct gunyah_map_mem_args a = {
-		.guest_addr = gpa, .flags = flags, .guest_mem_fd = fd, .offset = off, .size = size,
-	};
-
-	return gh_ioctl(vm, GUNYAH_VM_MAP_MEM, &a);
-}
-
 static int reclaim(int vm, uint64_t gpa, uint64_t size)
 {
 	struct gh_vm_reclaim_region rr = { .guest_phys_addr = gpa, .size = size };
@@ -152,7 +135,7 @@ static int gvm_make(struct gvm *g, bool start)
 	uint8_t *p;
 	int r;
 
-	g->fd = gmem_create(0, 6 * MiB);
+	g->fd = gmem_create(dev, 0, 6 * MiB);
 	g->vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
 	if (g->fd < 0 || g->vm < 0)
 		return -ENOMEM;
@@ -162,9 +145,9 @@ static int gvm_make(struct gvm *g, bool start)
 	load_file(DTB_DIR "test-guest.bin", p, 0x80000);
 	cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
 	munmap(p, 2 * MiB);
-	r = map(g->vm, g->fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ?:
-	    map(g->vm, g->fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ?:
-	    map(g->vm, g->fd, SHARE, 4 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_SHARE) ?:
+	r = gmem_map(g->vm, g->fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ?:
+	    gmem_map(g->vm, g->fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ?:
+	    gmem_map(g->vm, g->fd, SHARE, 4 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_SHARE) ?:
 	    gh_ioctl(g->vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
 	if (r)
 		return r;
