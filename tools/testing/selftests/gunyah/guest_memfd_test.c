@@ -250,20 +250,6 @@ static int run_cmd(int vcpu, struct gunyah_vcpu_run *run, uint64_t cmd, uint64_t
 	}
 }
 
-struct platform_calls {
-	int pre_share, post_reclaim, pre_demand, release_demand;
-};
-
-static int platform_calls(struct platform_calls *c)
-{
-	char buf[64];
-
-	if (read_file("/sys/kernel/debug/gunyah_test/platform", buf, sizeof(buf)) < 0)
-		return -1;
-	return sscanf(buf, "%d %d %d %d", &c->pre_share, &c->post_reclaim, &c->pre_demand,
-		      &c->release_demand) == 4 ? 0 : -1;
-}
-
 /* Demand paging: lent and shared bindings filled in as the guest touches them. */
 static void test_demand_paging(void)
 {

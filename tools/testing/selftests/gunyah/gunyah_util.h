@@ -279,6 +279,21 @@ static inline long fdinfo_value(int fd, const char *key)
 	return proc_value(path, key);
 }
 
+/* The test module's counts of the driver's platform hook calls. */
+struct platform_calls {
+	int pre_share, post_reclaim, pre_demand, release_demand;
+};
+
+static inline int platform_calls(struct platform_calls *c)
+{
+	char buf[64];
+
+	if (read_file("/sys/kernel/debug/gunyah_test/platform", buf, sizeof(buf)) < 0)
+		return -1;
+	return sscanf(buf, "%d %d %d %d", &c->pre_share, &c->post_reclaim, &c->pre_demand,
+		      &c->release_demand) == 4 ? 0 : -1;
+}
+
 static inline long meminfo_kb(const char *key)
 {
 	return proc_value("/proc/meminfo", key);

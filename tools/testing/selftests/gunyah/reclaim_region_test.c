@@ -40,24 +40,7 @@ static int reclaim(int vm, uint64_t gpa, uint64_t size)
 /* The file's pages (fdinfo small_pages), or -1. */
 static long file_pages(int fd)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	return proc_value(path, "small_pages");
-}
-
-struct platform_calls {
-	int pre_share, post_reclaim, pre_demand, release_demand;
-};
-
-static int platform_calls(struct platform_calls *c)
-{
-	char buf[64];
-
-	if (read_file("/sys/kernel/debug/gunyah_test/platform", buf, sizeof(buf)) < 0)
-		return -1;
-	return sscanf(buf, "%d %d %d %d", &c->pre_share, &c->post_reclaim, &c->pre_demand,
-		      &c->release_demand) == 4 ? 0 : -1;
+	return fdinfo_value(fd, "small_pages");
 }
 
 /* Guest exits of one kind since the hypervisor booted, or -1. */
