@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "../guest/guest_abi.h"
+#include "../gunyah_util.h"
 #include "bench.h"
 
 #define BATCHES			7
@@ -41,7 +42,7 @@
 #define TOUCH_PER_BATCH		512
 #define TOUCH_BATCHES		6
 #define DATA_PAGES		4096	/* 16 MiB of data: the pages of "teardown" */
-#define LOAD_PASSES		4
+#define LOAD_PASSES		16
 #define LAUNCHES		5
 #define TEARDOWNS		3
 #define LAUNCH_MEM		(16 * MiB)
@@ -65,7 +66,7 @@
  * @vm_ok: @vm exists
  * @vm_err: why it could not be created
  * @fresh: data pages of @vm not touched yet (from the start)
- * @memfree_before: MemFree (kB) before @vm was created
+ * @memfree_before: free memory (kB, free_mem_kb()) before @vm was created
  * @memfree: teardown samples of "time until MemFree recovers"
  * @n_memfree: how many
  * @memfree_why: why they are missing
@@ -105,22 +106,6 @@ static int why_set(char *why, size_t len, const char *fmt, ...)
 	vsnprintf(why, len, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static long meminfo_kb(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	size_t klen = strlen(key);
-	char line[128];
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	fclose(f);
-	return v;
 }
 
 static void *load_whole(const char *path, size_t *len)
@@ -230,7 +215,7 @@ static struct bvm *ctx_vm(struct ctx *c, char *why, size_t len)
 		why_set(why, len, "no VM: %s", exit_str(c->vm_err));
 		return NULL;
 	}
-	c->memfree_before = meminfo_kb("MemFree");
+	c->memfree_before = free_mem_kb("MemFree");
 	r = vm_create(c, &c->vm, IMAGE_SIZE, DATA_PAGES * BENCH_PAGE);
 	if (!r) {
 		r = guest_cmd(&c->vm, CMD_BENCH, &arg, 1, &res);
@@ -375,7 +360,7 @@ static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *cl
 	c->twin->destroy(vm);
 	*closed = now_ns() - t0;
 	do {
-		now = meminfo_kb("MemFree");
+		now = free_mem_kb("MemFree");
 		t = now_ns() - t0;
 		if (now >= before - MEMFREE_SLACK_KB) {
 			c->memfree[c->n_memfree++] = t;
@@ -384,7 +369,7 @@ static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *cl
 		usleep(1000);
 	} while (t < MEMFREE_WAIT_NS);
 	snprintf(c->memfree_why, sizeof(c->memfree_why),
-		 "MemFree still %ld kB below its level before the VM after %lld s",
+		 "free memory still %ld kB below its level before the VM after %lld s",
 		 before - now, MEMFREE_WAIT_NS / 1000000000LL);
 }
 
@@ -404,7 +389,7 @@ static int path_teardown_close(struct ctx *c, int64_t *s, int *n, char *why, siz
 	c->vm_ok = false;
 	c->vm_err = -ESHUTDOWN;
 	for (*n = 1; *n < TEARDOWNS; (*n)++) {
-		long before = meminfo_kb("MemFree");
+		long before = free_mem_kb("MemFree");
 
 		r = vm_create(c, &fresh, IMAGE_SIZE, DATA_PAGES * BENCH_PAGE);
 		if (!r)
@@ -601,8 +586,8 @@ static const struct path {
 	  "guest store to an untouched data page (Gunyah: lent, on demand; KVM: anon 4K)",
 	  "6 x (512 fresh pages - the same 512 again)" },
 	{ "tlb_refill", path_tlb_refill,
-	  "guest load from the next 4 KiB page of 4096 mapped ones, per load",
-	  "7 x (4 x 4096 loads - 0 loads)" },
+	  "guest load from the next 4 KiB page of 4096 mapped ones, TLB emptied by the guest before each pass, per load",
+	  "7 x (16 x 4096 loads - 0 loads)" },
 	{ "launch", path_launch,
 	  "VM create -> first guest exit, 16 MiB guest (2 MiB image, 14 MiB on demand)",
 	  "5 VMs" },
@@ -610,7 +595,7 @@ static const struct path {
 	  "close() of the vCPU, VM and memory fds + munmap, 4096 data pages touched",
 	  "3 VMs" },
 	{ "teardown_memfree", path_teardown_memfree,
-	  "teardown start -> MemFree within 4 MiB of its level before the VM (1 ms polls)",
+	  "teardown start -> MemFree + per-CPU free lists within 4 MiB of the level before the VM (1 ms polls)",
 	  "3 VMs" },
 	{ "host_getppid", path_host_getppid, "host getppid(), no VM", "7 x 20000 calls" },
 	{ "host_anon_fault", path_host_anon_fault,

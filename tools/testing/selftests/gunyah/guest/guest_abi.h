@@ -36,8 +36,9 @@
  */
 #define CMD_HVC_BENCH		15	/* ARG times HVC PSCI_VERSION; report the last answer */
 #define CMD_TOUCH_PAGES		16	/* ARG base, ARG count: store to each page; report count */
-#define CMD_LOAD_PAGES		17	/* ARG base, ARG count, ARG passes: one load per page;
-					 * report the sum of the loaded values
+#define CMD_LOAD_PAGES		17	/* ARG base, ARG count, ARG passes: one load per page,
+					 * the TLB emptied before each pass; report the sum
+					 * of the loaded values
 					 */
 
 /* Interrupts (the virtual GIC, doorbells); numbered apart from the rest. */
