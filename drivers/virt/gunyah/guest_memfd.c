@@ -62,6 +62,8 @@
 #define GUNYAH_GMEM_MAGIC	0x47484d46	/* "GHMF" */
 #define GUNYAH_GMEM_HUGE_ORDER	(21 - PAGE_SHIFT)	/* 2 MiB */
 #define GUNYAH_GMEM_HUGE_PAGES	BIT(GUNYAH_GMEM_HUGE_ORDER)
+#define GUNYAH_GMEM_CHUNK_ORDER	4	/* 64 KiB blocks, split into 4 KiB pages */
+#define GUNYAH_GMEM_CHUNK_PAGES	BIT(GUNYAH_GMEM_CHUNK_ORDER)
 
 struct gunyah_gmem {
 	struct inode *inode;	/* its size is the file's: ftruncate changes it */
@@ -139,6 +141,41 @@ static struct page *gunyah_gmem_huge_page(struct gunyah_gmem *gmem, pgoff_t inde
 	return folio_page(folio, index - first);
 }
 
+/*
+ * The 4 KiB page at @index, from a fresh 64 KiB block split into pages that
+ * all go into the file, if no slot of that block holds a page yet; NULL if
+ * the host has no such block at hand.  Pages a guest touches near each
+ * other are then contiguous in host memory as well, and come back from it
+ * in one run at teardown rather than one by one.
+ */
+static struct page *gunyah_gmem_chunk_page(struct gunyah_gmem *gmem, pgoff_t index)
+{
+	pgoff_t first = round_down(index, GUNYAH_GMEM_CHUNK_PAGES), i;
+	unsigned long last = first + GUNYAH_GMEM_CHUNK_PAGES - 1;
+	unsigned long found = first;
+	struct page *page;
+
+	if (((u64)last << PAGE_SHIFT) >= gunyah_gmem_size(gmem) ||
+	    xa_find(&gmem->pages, &found, last, XA_PRESENT))
+		return NULL;
+	page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN,
+			   GUNYAH_GMEM_CHUNK_ORDER);
+	if (!page)
+		return NULL;
+	split_page(page, GUNYAH_GMEM_CHUNK_ORDER);
+	for (i = 0; i < GUNYAH_GMEM_CHUNK_PAGES; i++) {
+		if (xa_err(xa_store(&gmem->pages, first + i, page + i, GFP_KERNEL))) {
+			while (i--)
+				xa_erase(&gmem->pages, first + i);
+			for (i = 0; i < GUNYAH_GMEM_CHUNK_PAGES; i++)
+				__free_page(page + i);
+			return NULL;
+		}
+	}
+	gmem->small_pages += GUNYAH_GMEM_CHUNK_PAGES;
+	return page + (index - first);
+}
+
 /* The page at @index, allocated (zeroed) if needed; under gmem->lock. */
 static struct page *gunyah_gmem_page(struct gunyah_gmem *gmem, pgoff_t index)
 {
@@ -147,6 +184,9 @@ static struct page *gunyah_gmem_page(struct gunyah_gmem *gmem, pgoff_t index)
 	if (page)
 		return page;
 	page = gunyah_gmem_huge_page(gmem, index);
+	if (page)
+		return page;
+	page = gunyah_gmem_chunk_page(gmem, index);
 	if (page)
 		return page;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);

@@ -380,6 +380,58 @@ static void test_hugepages(void)
 		close(fd);
 }
 
+/* Whether the 4 KiB pages at [@p, @p + @n pages) are consecutive in host memory. */
+static bool pages_contiguous(const uint8_t *p, int n)
+{
+	uint64_t first = pfn_of(p);
+
+	for (int i = 1; i < n; i++)
+		if (!first || pfn_of(p + i * 4 * KIB) != first + i)
+			return false;
+	return first != 0;
+}
+
+/*
+ * Without GHMF_ALLOW_HUGEPAGE, a page comes with its 64 KiB block: the first
+ * page wanted in an empty, whole 64 KiB slot of the file brings a block of
+ * 16 contiguous pages, so that a guest's pages come back at teardown in
+ * runs.  A slot that already holds a page, or the file's last partial slot,
+ * gets single pages.
+ */
+static void test_chunks(void)
+{
+	const size_t size = 1 * MIB + 8 * KIB;
+	int fd = gmem_create(dev, 0, size), r = 0;
+	uint8_t *p;
+
+	p = fd < 0 ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (!tap_check(p != MAP_FAILED, "a 1 MiB + 8 KiB guest memory file, mapped"))
+		goto out;
+	p[3 * 4 * KIB] = 1;
+	tap_check(fdinfo_value(fd, "small_pages") == 16,
+		  "one store takes the 64 KiB block around it (small_pages %ld)",
+		  fdinfo_value(fd, "small_pages"));
+	for (int i = 0; i < 16; i++)
+		r += p[i * 4 * KIB];
+	tap_check(pages_contiguous(p, 16) && r == 1,
+		  "... 16 contiguous pages, zeroed but for the store (sum %d)", r);
+	r = fallocate(fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 5 * 4 * KIB, 4 * KIB);
+	tap_check(!r && fdinfo_value(fd, "small_pages") == 15,
+		  "a hole in the block frees one page");
+	p[5 * 4 * KIB] = 2;
+	tap_check(fdinfo_value(fd, "small_pages") == 16,
+		  "a store there takes a single page (small_pages %ld)",
+		  fdinfo_value(fd, "small_pages"));
+	p[size - 4 * KIB] = 1;
+	tap_check(fdinfo_value(fd, "small_pages") == 17,
+		  "the file's last, partial 64 KiB slot takes single pages (small_pages %ld)",
+		  fdinfo_value(fd, "small_pages"));
+	munmap(p, size);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
 /*
  * Host memory made scarce and fragmented, for the two checks below: 256 MiB
  * of anonymous memory is filled, its pages at odd page frame numbers freed
@@ -526,6 +578,7 @@ int main(void)
 	test_memlock();
 	test_large_region();
 	test_hugepages();
+	test_chunks();
 	free0 = free_mem_kb("MemFree");
 	squeeze(&sq);
 	test_hugepages_fragmented(&sq);
