@@ -40,6 +40,7 @@
 #include <linux/falloc.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
+#include <linux/pagevec.h>
 #include <linux/pseudo_fs.h>
 #include <linux/seq_file.h>
 #include <linux/sched/signal.h>
@@ -92,7 +93,8 @@ static struct gunyah_gmem *gunyah_gmem_of(struct file *file)
  * Drop the file's use of the page at @index, already erased from the
  * xarray; its folio goes when none of its pages is left.  Under gmem->lock.
  */
-static void gunyah_gmem_put_page(struct gunyah_gmem *gmem, pgoff_t index, struct page *page)
+static void gunyah_gmem_put_page(struct gunyah_gmem *gmem, pgoff_t index, struct page *page,
+				 struct folio_batch *fbatch)
 {
 	struct folio *folio = page_folio(page);
 	pgoff_t first = round_down(index, folio_nr_pages(folio));
@@ -106,6 +108,10 @@ static void gunyah_gmem_put_page(struct gunyah_gmem *gmem, pgoff_t index, struct
 		gmem->huge_folios--;
 	} else {
 		gmem->small_pages--;
+		/* Freed in batches: one memcg uncharge and zone lock a batch. */
+		if (!folio_batch_add(fbatch, folio))
+			folio_batch_release(fbatch);
+		return;
 	}
 	folio_put(folio);
 }
@@ -223,6 +229,7 @@ static bool gunyah_gmem_range_bound(struct gunyah_gmem *gmem, u64 offset, u64 le
  */
 static int gunyah_gmem_punch(struct gunyah_gmem *gmem, unsigned long first, unsigned long last)
 {
+	struct folio_batch fbatch;
 	struct gunyah_gmem_binding *b;
 	unsigned long index;
 	struct page *page;
@@ -243,13 +250,15 @@ static int gunyah_gmem_punch(struct gunyah_gmem *gmem, unsigned long first, unsi
 		    gunyah_binding_reclaim(b, max(first, b_first), min(last, b_last)))
 			ret = -EIO;
 	}
+	folio_batch_init(&fbatch);
 	xa_for_each_range(&gmem->pages, index, page, first, last) {
 		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT) &&
 		    !xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
-			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index));
+			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index), &fbatch);
 		if (!(index % 512))
 			cond_resched();
 	}
+	folio_batch_release(&fbatch);
 	return ret;
 }
 
@@ -332,6 +341,7 @@ static int gunyah_gmem_mmap(struct file *file, struct vm_area_struct *vma)
 static int gunyah_gmem_release(struct inode *inode, struct file *file)
 {
 	struct gunyah_gmem *gmem = file->private_data;
+	struct folio_batch fbatch;
 	unsigned long index;
 	struct page *page;
 
@@ -341,13 +351,15 @@ static int gunyah_gmem_release(struct inode *inode, struct file *file)
 	 * its, and so does the rest of their folio.  A large file has many
 	 * pages to free: let others run now and then.
 	 */
+	folio_batch_init(&fbatch);
 	xa_for_each(&gmem->pages, index, page) {
 		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT) &&
 		    !xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
-			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index));
+			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index), &fbatch);
 		if (!(index % 512))
 			cond_resched();
 	}
+	folio_batch_release(&fbatch);
 	xa_destroy(&gmem->pages);
 	kfree(gmem);
 	return 0;
