@@ -198,6 +198,30 @@ static void test_malformed(void)
 	set_rpc_timeout_ms(10000);
 }
 
+/*
+ * Replies that come after the host has looked: the test RM holds the reply
+ * back until after the host's next read of its queue, so that the caller,
+ * which reads the queue itself once its request is out, finds nothing and
+ * sleeps, and the reply reaches it through the RX interrupt thread.
+ */
+static void test_late_replies(void)
+{
+	static const unsigned int rpcs[] = {
+		RPC_VM_ALLOC_VMID, RPC_VM_CONFIG_IMAGE, RPC_VM_INIT, RPC_VM_START,
+	};
+
+	set_rpc_timeout_ms(2000);
+	for (unsigned int i = 0; i < ARRAY_SIZE(rpcs); i++) {
+		int r = start_with_fault(rpcs[i], 1, FAULT_RPC_LATE_REPLY, 0, false, false);
+
+		tap_check(r == 0 && fault_fired() == 1,
+			  "a late reply to RPC %#x arrives through the interrupt (start %d)",
+			  rpcs[i], r);
+		tap_check(back_to_base(), "  ... nothing left in the hypervisor");
+	}
+	set_rpc_timeout_ms(10000);
+}
+
 static void test_teardown_faults(void)
 {
 	static const struct {
@@ -277,6 +301,7 @@ int main(void)
 	test_rpc_errors();
 	test_rm_error_table();
 	test_malformed();
+	test_late_replies();
 	test_kill_waiting();
 	test_teardown_faults();
 	fault_reset();

@@ -81,6 +81,7 @@ static s64 hvc_msgq_recv(struct trap_frame *f)
 		err = GH_ERROR_ADDR_INVAL;
 	else
 		msgq_consume(q, &not_empty);
+	rm_rx_after_recv();
 	rm_unlock();
 	if (err == GH_ERROR_OK) {
 		f->x[1] = len;

@@ -65,7 +65,7 @@ bool fault_check_hvc(u32 nr, s64 *err)
 static bool fault_kind_known(u64 kind)
 {
 	return kind == FAULT_HVC_ERROR ||
-	       (kind >= FAULT_RPC_ERROR && kind <= FAULT_RPC_NOTIFY_BAD_VM);
+	       (kind >= FAULT_RPC_ERROR && kind <= FAULT_RPC_LATE_REPLY);
 }
 
 /* The host's stage-2 mappings by size, under rm_lock (which covers changes to it). */

@@ -36,6 +36,9 @@ enum fault_kind {
 	FAULT_RPC_JUNK_FIRST = 7,	/* send a stray continuation and a request first */
 	FAULT_RPC_TOO_MANY_FRAGS = 8,	/* reply claiming 63 continuations */
 	FAULT_RPC_NOTIFY_BAD_VM = 9,	/* perform it, then notify about a VM that doesn't exist */
+	FAULT_RPC_LATE_REPLY = 10,	/* perform it, hold the reply until after the
+					 * host's next read of the RM's queue
+					 */
 	/* Hypercall faults; target = hypercall number */
 	FAULT_HVC_ERROR = 16,		/* the call returns error @value */
 };

@@ -101,6 +101,7 @@ void rm_init(void);
 void rm_lock(void);
 void rm_unlock(void);
 struct msgq *rm_host_queue(u64 capid, bool *host_sends);
+void rm_rx_after_recv(void);
 bool rm_oss_profile(void);
 
 /* rm_transport.c */

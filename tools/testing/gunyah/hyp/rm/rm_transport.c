@@ -131,6 +131,29 @@ static void send_message(u8 type, u16 seq, u32 fn, const u8 *pre, size_t pre_len
 static struct fault reply_fault;
 static bool reply_fault_armed;
 
+/* A reply held back by FAULT_RPC_LATE_REPLY. */
+static struct {
+	bool held;
+	u16 seq;
+	u32 fn;
+	u8 ew[4];
+	size_t len;
+	u8 payload[RM_MAX_MSG];
+} late;
+
+/*
+ * The host has read the RM-to-host queue (msgq_recv, whatever it found): a
+ * reply held back goes out now, after that read, as from an RM that
+ * answers after the host has looked.  Called with rm_lock held.
+ */
+void rm_rx_after_recv(void)
+{
+	if (!late.held)
+		return;
+	late.held = false;
+	send_message(RM_TYPE_REPLY, late.seq, late.fn, late.ew, 4, late.payload, late.len, -1);
+}
+
 void rm_reply(const struct rm_request *req, u32 err, const void *payload, size_t len)
 {
 	static u8 junk[RM_MAX_MSG];
@@ -166,6 +189,16 @@ void rm_reply(const struct rm_request *req, u32 err, const void *payload, size_t
 			seq++;
 			break;
 		case FAULT_RPC_NO_REPLY:
+			return;
+		case FAULT_RPC_LATE_REPLY:
+			if (late.held || len > sizeof(late.payload))
+				break;
+			late.held = true;
+			late.seq = seq;
+			late.fn = req->fn;
+			memcpy(late.ew, ew, 4);
+			memcpy(late.payload, payload, len);
+			late.len = len;
 			return;
 		case FAULT_RPC_BAD_HEADER: {
 			u8 *p = outbox_slot(RM_HDR_SIZE + 4);
