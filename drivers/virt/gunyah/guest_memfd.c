@@ -338,6 +338,34 @@ static int gunyah_gmem_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+/*
+ * Drop the 4 KiB pages of a file being released that no guest has, in one
+ * walk of its xarray; 2 MiB folios, and pages a guest has, are left to the
+ * caller.
+ */
+static void gunyah_gmem_release_small(struct gunyah_gmem *gmem, struct folio_batch *fbatch)
+{
+	XA_STATE(xas, &gmem->pages, 0);
+	struct page *page;
+
+	xas_lock(&xas);
+	xas_for_each(&xas, page, ULONG_MAX) {
+		if (xas_get_mark(&xas, GUNYAH_GMEM_LENT) ||
+		    xas_get_mark(&xas, GUNYAH_GMEM_PROVIDED) || PageCompound(page))
+			continue;
+		xas_store(&xas, NULL);
+		gmem->small_pages--;
+		if (!folio_batch_add(fbatch, page_folio(page)) || need_resched()) {
+			xas_pause(&xas);
+			xas_unlock(&xas);
+			folio_batch_release(fbatch);
+			cond_resched();
+			xas_lock(&xas);
+		}
+	}
+	xas_unlock(&xas);
+}
+
 static int gunyah_gmem_release(struct inode *inode, struct file *file)
 {
 	struct gunyah_gmem *gmem = file->private_data;
@@ -352,6 +380,7 @@ static int gunyah_gmem_release(struct inode *inode, struct file *file)
 	 * pages to free: let others run now and then.
 	 */
 	folio_batch_init(&fbatch);
+	gunyah_gmem_release_small(gmem, &fbatch);
 	xa_for_each(&gmem->pages, index, page) {
 		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT) &&
 		    !xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
