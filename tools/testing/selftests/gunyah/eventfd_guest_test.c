@@ -47,27 +47,6 @@ static int add_ioeventfd(int vm, int efd, uint64_t addr, uint32_t len, uint32_t 
 	return gh_ioctl(vm, req, &f);
 }
 
-/* Run one command on vCPU @l; its result, or ~0 if it gave none. */
-static uint64_t cmd(struct loop *l, uint64_t c, uint64_t arg)
-{
-	struct cmd one = { c, arg };
-
-	l->cmds = &one;
-	l->ncmds = 1;
-	l->next = 0;
-	l->nresults = 0;
-	if (run_loop(l) != 0 || l->nresults != 1)
-		return ~0ULL;
-	return l->results[0];
-}
-
-static uint64_t efd_read(int efd)
-{
-	eventfd_t v = 0;
-
-	return eventfd_read(efd, &v) ? 0 : v;
-}
-
 struct delayed {
 	int efd;
 	int delay_ms;
@@ -93,7 +72,7 @@ static void *wait_on(void *arg)
 {
 	struct waiter *w = arg;
 
-	w->result = cmd(w->l, CMD_IRQ_WAIT, w->arg);
+	w->result = loop_cmd(w->l, CMD_IRQ_WAIT, w->arg);
 	return NULL;
 }
 
@@ -125,10 +104,10 @@ static void test_irqfd(bool lend)
 		goto out;
 	l0 = (struct loop){ .vm = &vm, .idx = 0 };
 	l1 = (struct loop){ .vm = &vm, .idx = 1 };
-	r = cmd(&l0, CMD_IRQ_SETUP, EDGE) | cmd(&l0, CMD_IRQ_SETUP, LEVEL | 1 << 16) |
-	    cmd(&l0, CMD_IRQ_SETUP, EDGE_VCPU1 | 1ULL << 32);
+	r = loop_cmd(&l0, CMD_IRQ_SETUP, EDGE) | loop_cmd(&l0, CMD_IRQ_SETUP, LEVEL | 1 << 16) |
+	    loop_cmd(&l0, CMD_IRQ_SETUP, EDGE_VCPU1 | 1ULL << 32);
 	tap_check(r == 0, "the guest enables its SPIs");
-	v = cmd(&l0, CMD_IRQ_WAIT, EDGE | 1ULL << 32);
+	v = loop_cmd(&l0, CMD_IRQ_WAIT, EDGE | 1ULL << 32);
 	tap_check(v == 1,
 		  "the signal from before the start arrives once the guest enables it (%llu)",
 		  (unsigned long long)v);
@@ -137,51 +116,52 @@ static void test_irqfd(bool lend)
 	fired = 0;
 	for (int i = 0; i < 100; i++) {
 		eventfd_write(efd[1], 1);
-		fired += cmd(&l0, CMD_IRQ_WAIT, EDGE | (uint64_t)(2 + i) << 32) == 2U + i;
+		fired += loop_cmd(&l0, CMD_IRQ_WAIT, EDGE | (uint64_t)(2 + i) << 32) == 2U + i;
 	}
 	tap_check(fired == 100,
 		  "edge: 100 signals, each taken before the next: 100 interrupts (%d)", fired);
 	/* Signals while the guest does not run coalesce into one pending edge. */
 	for (int i = 0; i < 50; i++)
 		eventfd_write(efd[1], 1);
-	v = cmd(&l0, CMD_IRQ_WAIT, EDGE | 102ULL << 32);
-	tap_check(v == 102 && cmd(&l0, CMD_IRQ_COUNT, EDGE) == 102,
+	v = loop_cmd(&l0, CMD_IRQ_WAIT, EDGE | 102ULL << 32);
+	tap_check(v == 102 && loop_cmd(&l0, CMD_IRQ_COUNT, EDGE) == 102,
 		  "edge: 50 signals while the guest is stopped coalesce into 1 interrupt (%llu)",
 		  (unsigned long long)v - 101);
 
 	/* Level: asserted until the guest takes it, then it drops. */
-	cmd(&l0, CMD_IRQ_MASK, 1);
+	loop_cmd(&l0, CMD_IRQ_MASK, 1);
 	eventfd_write(efd[2], 1);
-	tap_check(cmd(&l0, CMD_IRQ_PENDING, LEVEL) == 1 && cmd(&l0, CMD_IRQ_PENDING, LEVEL) == 1,
+	tap_check(loop_cmd(&l0, CMD_IRQ_PENDING, LEVEL) == 1 &&
+		  loop_cmd(&l0, CMD_IRQ_PENDING, LEVEL) == 1,
 		  "level: asserted while the guest has interrupts masked");
-	cmd(&l0, CMD_IRQ_MASK, 0);
-	v = cmd(&l0, CMD_IRQ_COUNT, LEVEL);
-	tap_check(v == 1 && cmd(&l0, CMD_IRQ_PENDING, LEVEL) == 0,
+	loop_cmd(&l0, CMD_IRQ_MASK, 0);
+	v = loop_cmd(&l0, CMD_IRQ_COUNT, LEVEL);
+	tap_check(v == 1 && loop_cmd(&l0, CMD_IRQ_PENDING, LEVEL) == 0,
 		  "level: taken once when unmasked (%llu), then no longer pending",
 		  (unsigned long long)v);
 	eventfd_write(efd[2], 1);
-	v = cmd(&l0, CMD_IRQ_WAIT, LEVEL | 2ULL << 32);
-	tap_check(v == 2 && cmd(&l0, CMD_IRQ_COUNT, LEVEL) == 2,
+	v = loop_cmd(&l0, CMD_IRQ_WAIT, LEVEL | 2ULL << 32);
+	tap_check(v == 2 && loop_cmd(&l0, CMD_IRQ_COUNT, LEVEL) == 2,
 		  "level: a second signal, a second interrupt");
 
 	/* A guest blocked in WFI is woken by an irqfd. */
 	d = (struct delayed){ .efd = efd[1], .delay_ms = 200 };
 	pthread_create(&t, NULL, signal_later, &d);
 	t0 = now_ns();
-	v = cmd(&l0, CMD_IRQ_WAIT, EDGE | 103ULL << 32);
+	v = loop_cmd(&l0, CMD_IRQ_WAIT, EDGE | 103ULL << 32);
 	pthread_join(t, NULL);
 	tap_check(v == 103 && now_ns() - t0 >= 150000000ULL && now_ns() - t0 < 3000000000ULL,
 		  "WFI: woken by a signal 200 ms later (%llu ms)",
 		  (unsigned long long)(now_ns() - t0) / 1000000);
 
 	/* Two vCPUs: the SPI routed to vCPU 1 goes there. */
-	v = cmd(&l0, CMD_CPU_ON_LOOP, 1);
+	v = loop_cmd(&l0, CMD_CPU_ON_LOOP, 1);
 	w = (struct waiter){ .l = &l1, .arg = EDGE_VCPU1 | 1ULL << 32 };
 	pthread_create(&t, NULL, wait_on, &w);
 	usleep(100000);
 	eventfd_write(efd[3], 1);
 	pthread_join(t, NULL);
-	tap_check(v == 0 && w.result == 1 && cmd(&l0, CMD_IRQ_COUNT, EDGE_VCPU1) == 0,
+	tap_check(v == 0 && w.result == 1 && loop_cmd(&l0, CMD_IRQ_COUNT, EDGE_VCPU1) == 0,
 		  "the SPI routed to vCPU 1 wakes and is taken there, not on vCPU 0 (%llu)",
 		  (unsigned long long)w.result);
 
@@ -189,27 +169,27 @@ static void test_irqfd(bool lend)
 	w = (struct waiter){ .l = &l1, .arg = 5 | 1ULL << 32 };
 	pthread_create(&t, NULL, wait_on, &w);
 	usleep(100000);
-	v = cmd(&l0, CMD_SGI, 5ULL << 24 | 1U << 1);
+	v = loop_cmd(&l0, CMD_SGI, 5ULL << 24 | 1U << 1);
 	pthread_join(t, NULL);
-	tap_check(v == 0 && w.result == 1 && cmd(&l0, CMD_IRQ_COUNT, 5) == 0,
+	tap_check(v == 0 && w.result == 1 && loop_cmd(&l0, CMD_IRQ_COUNT, 5) == 0,
 		  "SGI 5 from vCPU 0 to vCPU 1 wakes it there (%llu)",
 		  (unsigned long long)w.result);
-	v = cmd(&l0, CMD_SGI, 6ULL << 24 | 1U << 0);
-	tap_check(v == 0 && cmd(&l0, CMD_IRQ_WAIT, 6 | 1ULL << 32) == 1, "SGI 6 to itself");
+	v = loop_cmd(&l0, CMD_SGI, 6ULL << 24 | 1U << 0);
+	tap_check(v == 0 && loop_cmd(&l0, CMD_IRQ_WAIT, 6 | 1ULL << 32) == 1, "SGI 6 to itself");
 
 	/* Removal and close while the guest runs. */
 	tap_check(add_irqfd(vm.fd, efd[1], 1, 0, GUNYAH_VM_REMOVE_FUNCTION) == 0,
 		  "irqfd on label 1 removed while the VM runs");
 	eventfd_write(efd[1], 1);
 	usleep(50000);
-	tap_check(cmd(&l0, CMD_IRQ_COUNT, EDGE) == 103,
+	tap_check(loop_cmd(&l0, CMD_IRQ_COUNT, EDGE) == 103,
 		  "  ... its signals no longer reach the guest");
 	close(efd[4]);
 	efd[4] = -1;
 	tap_check(add_irqfd(vm.fd, efd[1], 1, 0, GUNYAH_VM_ADD_FUNCTION) == 0,
 		  "  ... the label can be added again, and the closed eventfd of label 4 harms nothing");
 	eventfd_write(efd[1], 1);
-	v = cmd(&l0, CMD_IRQ_WAIT, EDGE | 104ULL << 32);
+	v = loop_cmd(&l0, CMD_IRQ_WAIT, EDGE | 104ULL << 32);
 	tap_check(v == 104, "  ... and the new irqfd delivers (%llu)", (unsigned long long)v);
 
 	/* bell_send failing in the hypervisor: logged, nothing delivered, the next one works. */
@@ -219,11 +199,11 @@ static void test_irqfd(bool lend)
 	eventfd_write(efd[1], 1);
 	usleep(50000);
 	tap_check_hyp(fault_fired() == 1 && klog_count("bell_send failed") > logs &&
-		      cmd(&l0, CMD_IRQ_COUNT, EDGE) == 104,
+		      loop_cmd(&l0, CMD_IRQ_COUNT, EDGE) == 104,
 		      "bell_send refused by the hypervisor: logged, no interrupt");
 	fault_reset();
 	eventfd_write(efd[1], 1);
-	tap_check(cmd(&l0, CMD_IRQ_WAIT, EDGE | 105ULL << 32) == 105,
+	tap_check(loop_cmd(&l0, CMD_IRQ_WAIT, EDGE | 105ULL << 32) == 105,
 		  "  ... the next signal delivers");
 out:
 	tvm_free(&vm);
@@ -248,7 +228,7 @@ static void test_set_mask_fault(void)
 		      "bell_set_mask refused at start: logged, the VM starts (%d)", r);
 	fault_reset();
 	l = (struct loop){ .vm = &vm, .idx = 0 };
-	tap_check(cmd(&l, CMD_IRQ_COUNT, LEVEL) == 0, "  ... and runs its guest");
+	tap_check(loop_cmd(&l, CMD_IRQ_COUNT, LEVEL) == 0, "  ... and runs its guest");
 	tvm_free(&vm);
 	close(efd);
 }
@@ -267,7 +247,7 @@ static void test_ioeventfd(void)
 		goto out;
 	l = (struct loop){ .vm = &vm, .idx = 0 };
 	exits = l.mmio_exits;
-	v = cmd(&l, CMD_BENCH, 1000);
+	v = loop_cmd(&l, CMD_BENCH, 1000);
 	/* The exits: command, argument, result, and the read of the next command. */
 	tap_check(v == 1000 && l.mmio_exits - exits == 4 && l.last_write_len == 0,
 		  "1000 guest writes to DATA: no MMIO exit for them (%d exits in all)",
@@ -275,9 +255,10 @@ static void test_ioeventfd(void)
 	v = efd_read(efd);
 	tap_check(v == 1000, "  ... and the eventfd counted 1000 (%llu)", (unsigned long long)v);
 	l.data_value = 0x1234;
-	v = cmd(&l, CMD_READ | 8 << 8, 0);
+	v = loop_cmd(&l, CMD_READ | 8 << 8, 0);
 	tap_check(v == 0x1234 && l.data_reads == 1, "reads of DATA still exit to the VMM");
-	tap_check(cmd(&l, CMD_WRITE | 4 << 8, 7) == 0 && l.last_write == 7 && efd_read(efd) == 0,
+	tap_check(loop_cmd(&l, CMD_WRITE | 4 << 8, 7) == 0 && l.last_write == 7 &&
+		  efd_read(efd) == 0,
 		  "a 4-byte write does not match the 8-byte ioeventfd: it exits");
 
 	r = add_ioeventfd(vm.fd, efd, GUEST_REG_DATA, 8, 0, 0, GUNYAH_VM_REMOVE_FUNCTION);
@@ -285,9 +266,10 @@ static void test_ioeventfd(void)
 			       0x55, GUNYAH_VM_ADD_FUNCTION);
 	tap_check(r == 0, "replaced by a 4-byte datamatch 0x55 one, while the VM runs");
 	l.last_write = 0;
-	tap_check(cmd(&l, CMD_WRITE | 4 << 8, 0x55) == 0 && l.last_write == 0 && efd_read(efd) == 1,
+	tap_check(loop_cmd(&l, CMD_WRITE | 4 << 8, 0x55) == 0 && l.last_write == 0 &&
+		  efd_read(efd) == 1,
 		  "datamatch hit: no exit, one signal");
-	tap_check(cmd(&l, CMD_WRITE | 4 << 8, 0x56) == 0 && l.last_write == 0x56 &&
+	tap_check(loop_cmd(&l, CMD_WRITE | 4 << 8, 0x56) == 0 && l.last_write == 0x56 &&
 		  efd_read(efd) == 0, "datamatch miss: an MMIO exit, no signal");
 
 	r = add_ioeventfd(vm.fd, efd, GUEST_REG_DATA, 4, GUNYAH_IOEVENTFD_FLAGS_DATAMATCH, 0x55,
@@ -295,11 +277,11 @@ static void test_ioeventfd(void)
 	r = r ?: add_ioeventfd(vm.fd, efd, GUEST_REG_DATA, 0, 0, 0, GUNYAH_VM_ADD_FUNCTION);
 	l.last_write = 0;
 	for (unsigned int size = 1; size <= 8 && !r; size *= 2)
-		r = cmd(&l, CMD_WRITE | size << 8, size);
+		r = loop_cmd(&l, CMD_WRITE | size << 8, size);
 	tap_check(r == 0 && l.last_write == 0 && efd_read(efd) == 4,
 		  "length 0: writes of 1, 2, 4 and 8 bytes all taken");
 	r = add_ioeventfd(vm.fd, efd, GUEST_REG_DATA, 0, 0, 0, GUNYAH_VM_REMOVE_FUNCTION);
-	tap_check(r == 0 && cmd(&l, CMD_WRITE | 8 << 8, 9) == 0 && l.last_write == 9 &&
+	tap_check(r == 0 && loop_cmd(&l, CMD_WRITE | 8 << 8, 9) == 0 && l.last_write == 9 &&
 		  efd_read(efd) == 0, "removed: writes exit again");
 out:
 	tvm_free(&vm);

@@ -11,6 +11,7 @@
 
 #include "guest/guest_abi.h"
 #include "gunyah_util.h"
+#include "test_vmm.h"
 
 #define MiB	(1024ULL * 1024)
 #define RWX	GUNYAH_MEM_ALLOW_RWX
@@ -225,29 +226,11 @@ static void test_guest_from_memfd(bool lend)
 	tap_check_hyp(hyp_stats_equal(&h0, &h1), "hypervisor counts back");
 }
 
-/* Answer MMIO until the guest reports a result or another exit comes. */
+/* One command with one argument: 0 with the guest's result, an exit reason or -errno. */
 static int run_cmd(int vcpu, struct gunyah_vcpu_run *run, uint64_t cmd, uint64_t arg,
 		   uint64_t *result)
 {
-	bool cmd_given = false;
-
-	for (;;) {
-		if (ioctl(vcpu, GUNYAH_VCPU_RUN) < 0)
-			return -errno;
-		if (run->exit_reason != GUNYAH_VCPU_EXIT_MMIO)
-			return run->exit_reason;
-		if (run->mmio.is_write) {
-			if (run->mmio.phys_addr == GUEST_REG_RESULT) {
-				memcpy(result, run->mmio.data, 8);
-				return 0;
-			}
-			continue;
-		}
-		if (run->mmio.phys_addr == GUEST_REG_CMD && cmd_given)
-			return -EAGAIN;		/* the command finished without a result */
-		memcpy(run->mmio.data, run->mmio.phys_addr == GUEST_REG_CMD ? &cmd : &arg, 8);
-		cmd_given |= run->mmio.phys_addr == GUEST_REG_CMD;
-	}
+	return vcpu_run_cmd(vcpu, run, cmd, &arg, 1, result);
 }
 
 /* Demand paging: lent and shared bindings filled in as the guest touches them. */

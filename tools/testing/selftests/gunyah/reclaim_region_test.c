@@ -18,6 +18,7 @@
 
 #include "guest/guest_abi.h"
 #include "gunyah_util.h"
+#include "test_vmm.h"
 
 #define MiB		(1024ULL * 1024)
 #define RWX		GUNYAH_MEM_ALLOW_RWX
@@ -54,44 +55,10 @@ static long guest_exits(const char *kind)
 	return p ? strtol(p + strlen(kind), NULL, 10) : -1;
 }
 
-/*
- * Run a command whose arguments are read one by one; returns 0 with the
- * guest's result, an exit reason, or -errno.
- */
-static int run_cmd(int vcpu, struct gunyah_vcpu_run *run, uint64_t cmd, const uint64_t *args,
-		   int nargs, uint64_t *result)
-{
-	bool cmd_given = false;
-	int next = 0;
-
-	for (;;) {
-		if (ioctl(vcpu, GUNYAH_VCPU_RUN) < 0)
-			return -errno;
-		if (run->exit_reason != GUNYAH_VCPU_EXIT_MMIO)
-			return run->exit_reason;
-		if (run->mmio.is_write) {
-			if (run->mmio.phys_addr == GUEST_REG_RESULT) {
-				memcpy(result, run->mmio.data, 8);
-				return 0;
-			}
-			continue;
-		}
-		if (run->mmio.phys_addr == GUEST_REG_CMD) {
-			if (cmd_given)
-				return -EAGAIN;	/* finished without a result */
-			memcpy(run->mmio.data, &cmd, 8);
-			cmd_given = true;
-		} else {
-			memcpy(run->mmio.data, &args[next < nargs ? next : nargs - 1], 8);
-			next++;
-		}
-	}
-}
-
 static int guest_touch(int vcpu, struct gunyah_vcpu_run *run, uint64_t gpa, uint64_t n)
 {
 	uint64_t args[2] = { gpa, n }, res = 0;
-	int r = run_cmd(vcpu, run, CMD_TOUCH_PAGES, args, 2, &res);
+	int r = vcpu_run_cmd(vcpu, run, CMD_TOUCH_PAGES, args, 2, &res);
 
 	return r ?: (res == n ? 0 : -EIO);
 }
@@ -99,7 +66,7 @@ static int guest_touch(int vcpu, struct gunyah_vcpu_run *run, uint64_t gpa, uint
 static int guest_load(int vcpu, struct gunyah_vcpu_run *run, uint64_t gpa, uint64_t *val)
 {
 	*val = ~0ULL;
-	return run_cmd(vcpu, run, CMD_LOAD, &gpa, 1, val);
+	return vcpu_run_cmd(vcpu, run, CMD_LOAD, &gpa, 1, val);
 }
 
 /* A VM on guest memory: a lent 2 MiB image binding, then LEND and SHARE. */

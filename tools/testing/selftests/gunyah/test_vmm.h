@@ -7,6 +7,7 @@
 #ifndef GUNYAH_TEST_VMM_H
 #define GUNYAH_TEST_VMM_H
 
+#include <sys/eventfd.h>
 #include <time.h>
 
 #include "guest/guest_abi.h"
@@ -211,6 +212,63 @@ static inline int run_loop(struct loop *l)
 		if (!handle_mmio(l, run))
 			return 0;
 	}
+}
+
+/*
+ * Run one command on a vCPU, without a struct loop: its arguments are
+ * read one by one (the last one again if the guest reads more); returns 0
+ * with the guest's result, an exit reason, or -errno.
+ */
+static inline int vcpu_run_cmd(int vcpu, struct gunyah_vcpu_run *run, uint64_t cmd,
+			       const uint64_t *args, int nargs, uint64_t *result)
+{
+	bool cmd_given = false;
+	int next = 0;
+
+	for (;;) {
+		if (ioctl(vcpu, GUNYAH_VCPU_RUN) < 0)
+			return -errno;
+		if (run->exit_reason != GUNYAH_VCPU_EXIT_MMIO)
+			return run->exit_reason;
+		if (run->mmio.is_write) {
+			if (run->mmio.phys_addr == GUEST_REG_RESULT) {
+				memcpy(result, run->mmio.data, 8);
+				return 0;
+			}
+			continue;
+		}
+		if (run->mmio.phys_addr == GUEST_REG_CMD) {
+			if (cmd_given)
+				return -EAGAIN;	/* finished without a result */
+			memcpy(run->mmio.data, &cmd, 8);
+			cmd_given = true;
+		} else {
+			memcpy(run->mmio.data, &args[next < nargs ? next : nargs - 1], 8);
+			next++;
+		}
+	}
+}
+
+/* Run one command on the loop's vCPU; its result, or ~0 if it gave none. */
+static inline uint64_t loop_cmd(struct loop *l, uint64_t c, uint64_t arg)
+{
+	struct cmd one = { c, arg };
+
+	l->cmds = &one;
+	l->ncmds = 1;
+	l->next = 0;
+	l->nresults = 0;
+	if (run_loop(l) != 0 || l->nresults != 1)
+		return ~0ULL;
+	return l->results[0];
+}
+
+/* The count an eventfd collected (and resets), or 0 if none. */
+static inline uint64_t efd_read(int efd)
+{
+	eventfd_t v = 0;
+
+	return eventfd_read(efd, &v) ? 0 : v;
 }
 
 #endif

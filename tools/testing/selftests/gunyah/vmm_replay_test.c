@@ -139,27 +139,6 @@ static int set_boot_reg(int vm, uint32_t set, uint32_t idx, uint64_t value)
 	return gh_ioctl(vm, GUNYAH_VM_SET_BOOT_CONTEXT, &ctx);
 }
 
-/* Run one command on vCPU 0; its result, or ~0 if it gave none. */
-static uint64_t cmd(struct loop *l, uint64_t c, uint64_t arg)
-{
-	struct cmd one = { c, arg };
-
-	l->cmds = &one;
-	l->ncmds = 1;
-	l->next = 0;
-	l->nresults = 0;
-	if (run_loop(l) != 0 || l->nresults != 1)
-		return ~0ULL;
-	return l->results[0];
-}
-
-static uint64_t efd_read(int efd)
-{
-	eventfd_t v = 0;
-
-	return eventfd_read(efd, &v) ? 0 : v;
-}
-
 /*
  * What the guest does in every replay: take an edge and a level doorbell
  * interrupt from the irqfds, write the ioeventfd's register (no exit),
@@ -175,32 +154,33 @@ static void run_guest(const char *who, struct tvm *vm, int irq_edge, int irq_lev
 	uint64_t v;
 	int r;
 
-	r = cmd(&l, CMD_IRQ_SETUP, EDGE_SPI) | cmd(&l, CMD_IRQ_SETUP, LEVEL_SPI | 1 << 16);
+	r = loop_cmd(&l, CMD_IRQ_SETUP, EDGE_SPI) |
+	    loop_cmd(&l, CMD_IRQ_SETUP, LEVEL_SPI | 1 << 16);
 	tap_check(r == 0, "%s: the guest runs and enables its doorbell SPIs", who);
 	eventfd_write(irq_edge, 1);
-	v = cmd(&l, CMD_IRQ_WAIT, EDGE_SPI | 1ULL << 32);
+	v = loop_cmd(&l, CMD_IRQ_WAIT, EDGE_SPI | 1ULL << 32);
 	tap_check(v == 1, "%s: the edge irqfd's interrupt reaches it (%llu)", who,
 		  (unsigned long long)v);
 	eventfd_write(irq_level, 1);
-	v = cmd(&l, CMD_IRQ_WAIT, LEVEL_SPI | 1ULL << 32);
+	v = loop_cmd(&l, CMD_IRQ_WAIT, LEVEL_SPI | 1ULL << 32);
 	tap_check(v == 1, "%s: the level irqfd's interrupt reaches it (%llu)", who,
 		  (unsigned long long)v);
 	l.last_write = 0;
-	v = cmd(&l, CMD_WRITE | 8 << 8, io_value);
+	v = loop_cmd(&l, CMD_WRITE | 8 << 8, io_value);
 	tap_check(v == 0 && l.last_write == 0 && efd_read(io) == 1,
 		  "%s: its write of %#llx goes to the ioeventfd, not to this VMM", who,
 		  (unsigned long long)io_value);
 	if (ram_skip) {
 		tap_skip("%s: store and load in the second range: %s", who, ram_skip);
 	} else {
-		v = cmd(&l, CMD_STORE, RAM_BASE + 0x1000);
+		v = loop_cmd(&l, CMD_STORE, RAM_BASE + 0x1000);
 		tap_check(v == STORE_VALUE, "%s: it stores and loads in the second range (%#llx)",
 			  who, (unsigned long long)v);
 	}
-	v = cmd(&l, CMD_STORE, IMG_BASE + 0x80000);
+	v = loop_cmd(&l, CMD_STORE, IMG_BASE + 0x80000);
 	tap_check(v == STORE_VALUE, "%s: ... and in the image range (%#llx)", who,
 		  (unsigned long long)v);
-	v = cmd(&l, CMD_LOAD, IMG_BASE + FDT_OFFSET);
+	v = loop_cmd(&l, CMD_LOAD, IMG_BASE + FDT_OFFSET);
 	tap_check((uint32_t)v == FDT_MAGIC_LE, "%s: it reads its device tree (%#llx)", who,
 		  (unsigned long long)v);
 	l.cmds = &off;
