@@ -516,6 +516,23 @@ static void alloc_vmid(const struct rm_request *req, u16 vmid)
 	rm_reply(req, RM_OK, reply, vmid ? 0 : 4);
 }
 
+/* The host's parcel @handle, if it has memory; NULL after a MEM_INVALID reply. */
+static struct rm_parcel *host_parcel_or_refuse(const struct rm_request *req, u32 handle)
+{
+	struct rm_parcel *p = rm_parcel_get(handle, HOST_VMID);
+
+	if (p && rm_parcel_size(p))
+		return p;
+	rm_reply(req, RM_ERROR_MEM_INVALID, NULL, 0);
+	return NULL;
+}
+
+/* Whether [@off, @off + @size) lies within @total bytes. */
+static bool range_within(u64 off, u64 size, u64 total)
+{
+	return off <= total && size <= total - off;
+}
+
 static void config_image(const struct rm_request *req, struct rm_vm *vm)
 {
 	const u8 *b = req->payload;
@@ -527,11 +544,9 @@ static void config_image(const struct rm_request *req, struct rm_vm *vm)
 		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
 		return;
 	}
-	p = rm_parcel_get(get_le32(b + 4), HOST_VMID);
-	if (!p || rm_parcel_size(p) == 0) {
-		rm_reply(req, RM_ERROR_MEM_INVALID, NULL, 0);
+	p = host_parcel_or_refuse(req, get_le32(b + 4));
+	if (!p)
 		return;
-	}
 	psize = rm_parcel_size(p);
 	/*
 	 * Mechanism 1 (Qualcomm PIL ELF) needs the platform to verify the
@@ -539,8 +554,9 @@ static void config_image(const struct rm_request *req, struct rm_vm *vm)
 	 * ARGUMENT_INVALID for a mechanism it cannot use (as for an unknown
 	 * one), so this one does too.
 	 */
-	if (get_le16(b + 2) > 2 || get_le16(b + 2) == 1 || image_off > psize ||
-	    image_size > psize - image_off || dtb_off > psize || dtb_size > psize - dtb_off) {
+	if (get_le16(b + 2) > 2 || get_le16(b + 2) == 1 ||
+	    !range_within(image_off, image_size, psize) ||
+	    !range_within(dtb_off, dtb_size, psize)) {
 		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
 		return;
 	}
@@ -572,13 +588,11 @@ static void set_firmware_mem(const struct rm_request *req, struct rm_vm *vm)
 		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
 		return;
 	}
-	p = rm_parcel_get(get_le32(b + 4), HOST_VMID);
-	if (!p || rm_parcel_size(p) == 0) {
-		rm_reply(req, RM_ERROR_MEM_INVALID, NULL, 0);
+	p = host_parcel_or_refuse(req, get_le32(b + 4));
+	if (!p)
 		return;
-	}
 	psize = rm_parcel_size(p);
-	if (p != vm->image || !size || off > psize || size > psize - off) {
+	if (p != vm->image || !size || !range_within(off, size, psize)) {
 		rm_reply(req, RM_ERROR_ARG_INVALID, NULL, 0);
 		return;
 	}
