@@ -20,6 +20,8 @@
 # and the per-boot medians. A path that could not be measured on a side
 # shows n/a and the reason. Numbers are reported, never judged.
 #
+# CPU_MODEL and KERNEL_APPEND go to run.sh (--cpu, --append) for all boots:
+# KERNEL_APPEND=nokaslr measures the host_* paths without KPTI.
 # LOAD=1 runs one busy loop per build-host CPU beside QEMU (killed at the
 # end): the same measurements under load. BENCH_REPORT=1 boots nothing and
 # prints the report of the last run again, from its logs.
@@ -68,7 +70,8 @@ fi
 failed=0
 [ "$REPORT_ONLY" = 1 ] ||
 	echo "bench: $ROUNDS rounds of KVM (nohyp boot, virtualization=on), nohyp (EL1, host paths)" \
-	     "then Gunyah (hyp boot, v17)"
+	     "then Gunyah (hyp boot, v17); CPU ${CPU_MODEL:-cortex-a72}," \
+	     "extra kernel arguments: ${KERNEL_APPEND:-none}"
 for r in $(seq "$ROUNDS"); do
 	[ "$REPORT_ONLY" = 1 ] && break
 	for side in kvm nohyp gunyah; do

@@ -6,7 +6,7 @@
 #   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|shell|stress|bench] [--nohyp]
 #          [--kvm] [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
 #          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-no-lent] [--bao] [--dtb-only FILE]
-#          [--cpu MODEL]
+#          [--cpu MODEL] [--append ARGS]
 #
 # The platform: QEMU "virt" (GICv3, 2 CPUs, Cortex-A72, TCG), our test
 # hypervisor at EL2, Debian's arm64 kernel at EL1 with an initramfs holding
@@ -21,6 +21,9 @@
 # --cpu (or CPU_MODEL in the environment) picks QEMU's CPU model, Cortex-A72
 # by default; "max" works too (the hypervisor hides the features whose
 # state it does not switch, see hyp/arch/idregs.c).
+# --append (or KERNEL_APPEND in the environment) adds ARGS to the host
+# kernel's command line, e.g. "nokaslr" (no KASLR, hence no KPTI on a CPU
+# that Meltdown does not affect).
 # --bao adds the Bao-style shared-memory channel: 1 MiB at the top of RAM
 # taken from the host's memory node, the hypervisor's channel 0 with a
 # guest, and bao,ipcshmem nodes in the host DT (good and deliberately bad
@@ -71,6 +74,7 @@ while [ $# -gt 0 ]; do
 	--bao) BAO=1 ;;
 	--dtb-only) DTB_ONLY=$2; shift ;;
 	--cpu) CPU_MODEL=$2; shift ;;
+	--append) KERNEL_APPEND=$2; shift ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -107,6 +111,7 @@ APPEND+=" watchdog_thresh=5 sysctl.kernel.hung_task_timeout_secs=10 rcupdate.rcu
 [ "$NOHYP" = 1 ] && APPEND+=" gh_nohyp=1"
 [ "$NOHYP" = 1 ] && [ "$KVM" = 1 ] && APPEND+=" gh_kvm=1"
 [ "$BAO" = 1 ] && APPEND+=" gh_bao=1"
+[ -n "${KERNEL_APPEND:-}" ] && APPEND+=" $KERNEL_APPEND"
 
 hex() { printf '0x%x' "$1"; }
 rand64() { printf '0x%s' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"; }
