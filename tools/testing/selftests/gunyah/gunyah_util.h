@@ -44,6 +44,7 @@
 #define RPC_VM_SET_ADDRESS_LAYOUT 0x56000034
 #define HVC_MSGQ_SEND		0x1b
 #define HVC_MSGQ_RECV		0x1c
+#define HVC_VCPU_RUN		0x65
 
 enum fault_kind {
 	FAULT_RPC_ERROR = 1,
@@ -57,6 +58,7 @@ enum fault_kind {
 	FAULT_RPC_NOTIFY_BAD_VM = 9,
 	FAULT_RPC_LATE_REPLY = 10,
 	FAULT_HVC_ERROR = 16,
+	FAULT_VCPU_SLOW_EXIT = 17,
 };
 
 struct test_vm {

@@ -229,6 +229,60 @@ static void test_two_vcpus_and_reset(void)
 	vm_free(&vm);
 }
 
+/*
+ * PSCI CPU_ON of a vCPU that AFFINITY_INFO reports off must succeed, even
+ * in the moment after its CPU_OFF while its vcpu_run is still on its way
+ * out: vCPU 0 powers vCPU 1 on as soon as it reads it off, and vCPU 1
+ * powers itself off at once, @rounds times.  With @slow_exit_us, the test
+ * hypervisor makes every vcpu_run take that long to let go of its vCPU,
+ * so that each CPU_ON meets a run still ending.
+ */
+static void cpu_on_after_off(unsigned int rounds, long long slow_exit_us)
+{
+	struct cmd cmds[3] = { { CMD_CPU_ON_OFF, 1 }, { 0, rounds }, { CMD_SYSTEM_OFF, 0 } };
+	struct loop l0, l1;
+	pthread_t t;
+	struct tvm vm;
+	void *ret;
+	int r;
+
+	r = vm_make(&vm, false, 2);
+	if (!tap_check(r == 0, "VM with two vCPUs (%d)", r))
+		return;
+	vm_start(&(struct test_vm){ .fd = vm.fd });
+	if (slow_exit_us)
+		fault_arm(HVC_VCPU_RUN, 1, FAULT_VCPU_SLOW_EXIT, slow_exit_us, 100000);
+	l0 = (struct loop){ .vm = &vm, .idx = 0, .cmds = cmds, .ncmds = 2 };
+	l1 = (struct loop){ .vm = &vm, .idx = 1, .cmds = NULL, .ncmds = 0 };
+	pthread_create(&t, NULL, second_vcpu, &l1);
+	r = run_loop(&l0);
+	tap_check(r == 0 && l0.nresults == 1 && l0.results[0] == 0,
+		  "%u CPU_ONs of a vCPU that just powered itself off%s: none refused (%d, %lld)",
+		  rounds, slow_exit_us ? ", its runs slow to end" : "", r,
+		  l0.nresults == 1 ? (long long)l0.results[0] : -1LL);
+	if (slow_exit_us) {
+		tap_check(fault_fired() > (long)rounds, "  ... %ld vcpu_run exits slowed down",
+			  fault_fired());
+		fault_reset();
+	}
+	l0.cmds = cmds + 2;
+	l0.ncmds = 1;
+	l0.next = 0;
+	r = run_loop(&l0);
+	pthread_join(t, &ret);
+	tap_check(r == 1000 && (long)ret == 1000, "  ... and SYSTEM_OFF ends both vCPUs");
+	vm_free(&vm);
+}
+
+static void test_cpu_on_after_off(void)
+{
+	cpu_on_after_off(200, 0);
+	if (need_test_hyp("vcpu_run slowed down by the test hypervisor")) {
+		fault_reset();
+		cpu_on_after_off(20, 3000);
+	}
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -610,6 +664,7 @@ int main(void)
 	hyp_stats(&h0);
 	test_mmio();
 	test_two_vcpus_and_reset();
+	test_cpu_on_after_off();
 	test_wfi_and_signals();
 	test_shared_spin_release();
 	test_spin_keeps_host_ticking();

@@ -36,6 +36,7 @@ void vcpu_reset(struct vcpu *v)
 	v->ctx.sys[SYS_VMPIDR] = BIT(31) | v->mpidr;
 	v->pending = VCPU_PENDING_NONE;
 	v->in_wfi = false;
+	v->on_pending = false;
 }
 
 /**

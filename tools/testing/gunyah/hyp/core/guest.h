@@ -65,6 +65,10 @@ struct vcpu {
 	bool on;
 	bool running;
 	u32 run_cpu;		/* the physical CPU it runs on, while running */
+	/* CPU_ON while its last run was still ending: applied when it next runs */
+	bool on_pending;
+	u64 on_entry;
+	u64 on_arg;
 	bool in_wfi;
 	/* MMIO exit waiting for the host's answer */
 	enum vcpu_pending pending;

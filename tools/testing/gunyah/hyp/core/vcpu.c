@@ -31,6 +31,7 @@
  */
 #include "bao_ipc.h"
 #include "cspace.h"
+#include "fault.h"
 #include "gic.h"
 #include "guest.h"
 #include "host_s2.h"
@@ -563,8 +564,19 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 			return true;
 		}
 		guest_lock();
-		if (t->on || t->running) {
+		if (t->on) {
 			x[0] = (u64)-4;		/* ALREADY_ON */
+		} else if (t->running) {
+			/*
+			 * Off, but its vcpu_run is still on its way out and
+			 * owns its context: the reset waits for its next run.
+			 */
+			t->on_pending = true;
+			t->on_entry = x[2];
+			t->on_arg = x[3];
+			/* Ordered after the above: vcpu_run reads @on first. */
+			__atomic_store_n(&t->on, true, __ATOMIC_RELEASE);
+			x[0] = PSCI_RET_SUCCESS;
 		} else {
 			u64 entry = x[2], ctx = x[3];
 
@@ -729,6 +741,21 @@ static void mmio_resume(struct vcpu *v, u64 value, u64 action)
 	v->pending = VCPU_PENDING_NONE;
 }
 
+/*
+ * A CPU_ON that came while this vCPU's last run was still ending (its
+ * context was that run's until then): start from the entry point now.
+ */
+static void vcpu_take_cpu_on(struct vcpu *v)
+{
+	guest_lock();
+	if (v->on_pending) {
+		vcpu_reset(v);
+		v->ctx.pc = v->on_entry;
+		v->ctx.x[0] = v->on_arg;
+	}
+	guest_unlock();
+}
+
 void vcpu_run(struct trap_frame *f)
 {
 	struct hyp_cpu *cpu = this_cpu();
@@ -779,10 +806,12 @@ void vcpu_run(struct trap_frame *f)
 			set_result(f, VCPU_STATE_POWERED_OFF, 1, 0, 0);
 			break;
 		}
-		if (!v->on) {
+		if (!__atomic_load_n(&v->on, __ATOMIC_ACQUIRE)) {
 			set_result(f, VCPU_STATE_POWERED_OFF, 0, 0, 0);
 			break;
 		}
+		if (v->on_pending)
+			vcpu_take_cpu_on(v);
 		vtimer_check(v);
 		if (v->in_wfi) {
 			guest_lock();
@@ -889,6 +918,7 @@ void vcpu_run(struct trap_frame *f)
 			break;
 	}
 out:
+	fault_vcpu_exit_delay();
 	guest_lock();
 	v->running = false;
 	guest_unlock();

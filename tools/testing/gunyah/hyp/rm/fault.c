@@ -17,7 +17,8 @@ static struct fault faults[MAX_FAULTS];
 static struct spinlock fault_lock;
 static u64 fired;
 
-static bool fault_fire(bool rpc, u32 target, struct fault *out)
+/* An armed fault on @target fires: an RPC fault, or a hypercall fault of @hvc_kind. */
+static bool fault_fire(bool rpc, u32 target, u32 hvc_kind, struct fault *out)
 {
 	bool hit = false;
 
@@ -27,7 +28,8 @@ static bool fault_fire(bool rpc, u32 target, struct fault *out)
 
 		bool rpc_fault = f->kind < FAULT_HVC_ERROR;
 
-		if (!f->count || f->target != target || rpc != rpc_fault)
+		if (!f->count || f->target != target || rpc != rpc_fault ||
+		    (!rpc && f->kind != hvc_kind))
 			continue;
 		if (f->skip) {
 			f->skip--;
@@ -45,7 +47,7 @@ static bool fault_fire(bool rpc, u32 target, struct fault *out)
 
 bool fault_check_rpc(u32 fn, struct fault *out)
 {
-	if (!fault_fire(true, fn, out))
+	if (!fault_fire(true, fn, 0, out))
 		return false;
 	printf("fault injection: RPC %x, kind %u, value %lx\n", fn, out->kind, out->value);
 	return true;
@@ -55,16 +57,34 @@ bool fault_check_hvc(u32 nr, s64 *err)
 {
 	struct fault f;
 
-	if (!fault_fire(false, nr, &f))
+	if (!fault_fire(false, nr, FAULT_HVC_ERROR, &f))
 		return false;
 	printf("fault injection: hypercall %x returns %ld\n", nr, (s64)f.value);
 	*err = (s64)f.value;
 	return true;
 }
 
+/*
+ * FAULT_VCPU_SLOW_EXIT: called by vcpu_run just before it lets go of its
+ * vCPU, so that what the guest's other vCPUs do meanwhile (a CPU_ON of
+ * this one, after its CPU_OFF) meets a vCPU whose run is still ending.
+ */
+void fault_vcpu_exit_delay(void)
+{
+	struct fault f;
+	u64 start, ticks;
+
+	if (!fault_fire(false, GH_HVC_VCPU_RUN, FAULT_VCPU_SLOW_EXIT, &f))
+		return;
+	ticks = read_sysreg(cntfrq_el0) / 1000000 * f.value;
+	start = read_sysreg(cntpct_el0);
+	while (read_sysreg(cntpct_el0) - start < ticks)
+		;
+}
+
 static bool fault_kind_known(u64 kind)
 {
-	return kind == FAULT_HVC_ERROR ||
+	return kind == FAULT_HVC_ERROR || kind == FAULT_VCPU_SLOW_EXIT ||
 	       (kind >= FAULT_RPC_ERROR && kind <= FAULT_RPC_LATE_REPLY);
 }
 

@@ -41,6 +41,9 @@ enum fault_kind {
 					 */
 	/* Hypercall faults; target = hypercall number */
 	FAULT_HVC_ERROR = 16,		/* the call returns error @value */
+	FAULT_VCPU_SLOW_EXIT = 17,	/* vcpu_run (0x65) spins @value us before it
+					 * lets go of its vCPU
+					 */
 };
 
 struct fault {
@@ -54,6 +57,7 @@ struct fault {
 /* Returns true (and the fault) if an armed fault of one of @kinds fires. */
 bool fault_check_rpc(u32 fn, struct fault *out);
 bool fault_check_hvc(u32 nr, s64 *err);
+void fault_vcpu_exit_delay(void);
 void fault_test_control(struct trap_frame *f);
 
 #endif

@@ -30,6 +30,15 @@ secondary_entry:
 2:	wfi
 	b	2b
 
+	/* A secondary that powers itself off at once (PSCI CPU_OFF). */
+	.global secondary_off_entry
+secondary_off_entry:
+	movz	x0, #0x0002
+	movk	x0, #0x8400, lsl #16
+	hvc	#0
+4:	wfi
+	b	4b
+
 	/* A secondary that runs commands, like the boot vCPU. */
 	.global secondary_loop_entry
 secondary_loop_entry:

@@ -13,6 +13,7 @@ typedef uint64_t u64;
 extern char stack_top[];
 void secondary_entry(void);
 void secondary_loop_entry(void);
+void secondary_off_entry(void);
 void secondary_loop(void);
 void guest_main(void);
 void secondary_main(void);

@@ -49,6 +49,10 @@
 #define CMD_IRQ_PENDING		36	/* report GICD_ISPENDR's bit for INTID ARG */
 #define CMD_IRQ_MASK		37	/* ARG 1: mask IRQs (PSTATE.I), 0: unmask */
 #define CMD_SGI			38	/* write ARG to ICC_SGI1R_EL1 */
+#define CMD_CPU_ON_OFF		39	/* ARG vCPU, ARG rounds: wait until AFFINITY_INFO
+					 * says it is off, CPU_ON it (it powers itself
+					 * off at once); report the CPU_ONs that failed
+					 */
 
 /*
  * The Bao-style shared-memory channel of dts/guest-bao.dts (run.sh --bao);

@@ -10,6 +10,7 @@
 #define PSCI_VERSION		0x84000000UL
 #define PSCI_CPU_ON		0xc4000003UL
 #define PSCI_CPU_OFF		0x84000002UL
+#define PSCI_AFFINITY_INFO	0xc4000004UL
 #define PSCI_SYSTEM_OFF		0x84000008UL
 #define PSCI_SYSTEM_RESET	0x84000009UL
 
@@ -307,6 +308,18 @@ static void command_loop(void)
 
 			mmio_write64(GUEST_REG_RESULT,
 				     smccc_call(PSCI_CPU_ON, arg, (u64)secondary_entry, stack));
+			break;
+		}
+		case CMD_CPU_ON_OFF: {
+			u64 rounds = mmio_read64(GUEST_REG_ARG), failed = 0;
+
+			for (u64 i = 0; i < rounds; i++) {
+				while (smccc_call(PSCI_AFFINITY_INFO, arg, 0, 0) != 1)
+					;
+				failed += smccc_call(PSCI_CPU_ON, arg, (u64)secondary_off_entry,
+						     0) != 0;
+			}
+			mmio_write64(GUEST_REG_RESULT, failed);
 			break;
 		}
 		case CMD_SYSTEM_OFF:
