@@ -749,7 +749,7 @@ static void vm_stop(const struct rm_request *req, struct rm_vm *vm)
 		rm_notify(RM_NOTIF_VM_EXITED, n, sizeof(n));
 	}
 	if (vm->guest)
-		guest_stop(vm->guest);
+		guest_stop(vm->guest, NULL);
 }
 
 static void vm_reset(const struct rm_request *req, struct rm_vm *vm)
