@@ -23,6 +23,9 @@
 #define BIG_MEM_SIZE	(64 * 1024 * 1024)
 #define SPIN_FLAG	0xf0000		/* offset of the shared spin flag */
 
+#define NO_RESUME_ACTIONS \
+	"the open-source hypervisor's vcpu_run emulates every MMIO exit, whatever the action"
+
 /* How long the status exit may take after the guest's SYSTEM_OFF (a slow RM) */
 #define POWER_OFF_WAIT_S	30
 
@@ -51,6 +54,7 @@ static void test_mmio(void)
 	struct loop l = { 0 };
 	struct tvm vm;
 	int n = 0, r;
+	bool no_actions;
 	unsigned int sizes[] = { 1, 2, 4, 8 };
 
 	r = vm_make(&vm, false, 1);
@@ -106,18 +110,27 @@ static void test_mmio(void)
 	tap_check(l.results[3] == 0xfffffff7ULL, "LDRSB into a W register stops at 32 bits (%#llx)",
 		  (unsigned long long)l.results[3]);
 
-	/* Resume actions */
+	/*
+	 * Resume actions.  The open-source hypervisor (12/2023) takes none:
+	 * its vcpu_run resumes every MMIO exit as emulated, so RETRY and
+	 * FAULT are checked on the test hypervisor (or another real one).
+	 */
+	no_actions = !test_hyp() && oss_profile();
 	cmds[0] = (struct cmd){ CMD_READ | 8 << 8, 0 };
 	l.ncmds = 1;
-	l.next = 0;
-	l.nresults = 0;
-	l.data_reads = 0;
-	l.retry_left = 2;
-	l.data_value = 0x1234;
-	r = run_loop(&l);
-	tap_check(r == 0 && l.data_reads == 3 && l.results[0] == 0x1234,
-		  "RETRY re-executes the access (3 exits, value %#llx)",
-		  (unsigned long long)l.results[0]);
+	if (no_actions) {
+		tap_skip("RETRY re-executes the access: " NO_RESUME_ACTIONS);
+	} else {
+		l.next = 0;
+		l.nresults = 0;
+		l.data_reads = 0;
+		l.retry_left = 2;
+		l.data_value = 0x1234;
+		r = run_loop(&l);
+		tap_check(r == 0 && l.data_reads == 3 && l.results[0] == 0x1234,
+			  "RETRY re-executes the access (3 exits, value %#llx)",
+			  (unsigned long long)l.results[0]);
+	}
 	/* An answer given just before -EINTR is not lost. */
 	l.next = 0;
 	l.nresults = 0;
@@ -134,13 +147,17 @@ static void test_mmio(void)
 	l.next = 0;
 	l.nerrors = 0;
 	l.nresults = 0;
-	l.read_action = GUNYAH_VCPU_RESUME_FAULT;
-	r = run_loop(&l);
-	tap_check(r == 0 && l.nerrors == 1 && (l.errors[0] >> 26) == 0x25,
-		  "FAULT injects a data abort into the guest (ESR %#llx)",
-		  (unsigned long long)l.errors[0]);
+	if (no_actions) {
+		tap_skip("FAULT injects a data abort into the guest: " NO_RESUME_ACTIONS);
+	} else {
+		l.read_action = GUNYAH_VCPU_RESUME_FAULT;
+		r = run_loop(&l);
+		tap_check(r == 0 && l.nerrors == 1 && (l.errors[0] >> 26) == 0x25,
+			  "FAULT injects a data abort into the guest (ESR %#llx)",
+			  (unsigned long long)l.errors[0]);
+		l.next = 0;
+	}
 	l.read_action = 7;
-	l.next = 0;
 	r = run_loop(&l);
 	tap_check(r == -EINVAL, "an unknown resume action: EINVAL (%d)", r);
 	vm.run[0]->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
