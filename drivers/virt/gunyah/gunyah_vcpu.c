@@ -340,14 +340,6 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 			if (ret)
 				goto out;
 			continue;
-		case GUNYAH_VCPU_STATE_PSCI_SYSTEM_RESET:
-			/*
-			 * Real Gunyah's answer for the vCPU that asked for a
-			 * reset (state data: reset type and cookie): it is
-			 * powered off and the VM is ending, as below.
-			 */
-			resp.state_data[0] = 0;
-			fallthrough;
 		case GUNYAH_VCPU_STATE_POWERED_OFF:
 			/*
 			 * Powered off alone (no "exited" flag): until another

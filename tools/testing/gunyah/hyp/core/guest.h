@@ -125,7 +125,6 @@ struct guest {
 #define VCPU_STATE_VMMIO_READ		4
 #define VCPU_STATE_VMMIO_WRITE		5
 #define VCPU_STATE_PAGE_FAULT		7
-#define VCPU_STATE_PSCI_SYSTEM_RESET	0x100
 
 /* RM exit types */
 #define GUEST_EXIT_PLATFORM_OFF		1

@@ -15,9 +15,8 @@
  *     when it fires the vCPU's wake-up SPI is raised for the host;
  *   - PSCI CPU_OFF, SYSTEM_OFF, SYSTEM_RESET: POWERED_OFF (with the
  *     "exited" flag once the VM is gone, and VM_EXITED from the RM; the
- *     caller of SYSTEM_OFF first sees it without the flag, the caller of
- *     SYSTEM_RESET sees PSCI_SYSTEM_RESET, as on real Gunyah, and neither
- *     gets a wake-up interrupt);
+ *     caller of SYSTEM_OFF first sees it without the flag, as on real
+ *     Gunyah, and gets no wake-up interrupt);
  *   - a physical interrupt: READY, so that the host takes it at once.
  *
  * The host's own timer (its tick, the EL1 virtual timer) is not in the
@@ -601,9 +600,8 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 		set_result(f, VCPU_STATE_POWERED_OFF, 0, 0, 0);
 		return false;
 	case PSCI_0_2_FN_SYSTEM_RESET:
-		/* As real Gunyah: PSCI_SYSTEM_RESET (reset type, cookie), no wake-up. */
 		guest_exit_vm(v, GUEST_EXIT_PLATFORM_RESET);
-		set_result(f, VCPU_STATE_PSCI_SYSTEM_RESET, 0, 0, 0);
+		set_result(f, VCPU_STATE_POWERED_OFF, 1, 0, 0);
 		return false;
 	case BAO_IPC_NOTIFY_FID:
 		x[0] = bao_ipc_guest_call(g, x[1]);
