@@ -181,15 +181,29 @@ static bool gunyah_vcpu_must_exit(struct gunyah_vcpu *vcpu)
 /*
  * Sleep until the wake-up interrupt, the end of the VM (if @vm_end) or a
  * reason to return; -EINTR for a signal.
+ *
+ * The end of the VM is announced on the VM's own queue (VM_EXITED from the
+ * RM), not on the vCPU's: with @vm_end the sleep listens on both.  Real
+ * Gunyah raises no wake-up interrupt for the vCPU that powered the VM off:
+ * that vCPU reports POWERED_OFF without the "exited" flag, and only the
+ * RM's notification, which may come after, tells its RUN that the VM is
+ * gone.
  */
 static int gunyah_vcpu_sleep(struct gunyah_vcpu *vcpu, bool vm_end)
 {
 	struct gunyah_vm *ghvm = vcpu->ghvm;
+	struct wait_queue_entry vm_wait;
 	long ret;
 
+	if (vm_end) {
+		init_waitqueue_entry(&vm_wait, current);
+		add_wait_queue(&ghvm->vm_status_wait, &vm_wait);
+	}
 	ret = wait_event_interruptible(vcpu->wq, READ_ONCE(vcpu->woken) ||
 				       gunyah_vcpu_must_exit(vcpu) ||
 				       (vm_end && !gunyah_vm_running(ghvm)));
+	if (vm_end)
+		remove_wait_queue(&ghvm->vm_status_wait, &vm_wait);
 	if (ret)
 		return -EINTR;
 	WRITE_ONCE(vcpu->woken, false);
@@ -328,22 +342,28 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 			continue;
 		case GUNYAH_VCPU_STATE_POWERED_OFF:
 			/*
+			 * Powered off alone (no "exited" flag): until another
+			 * vCPU turns it on, or the VM's end is known.  That is
+			 * also how real Gunyah reports the vCPU that powered
+			 * the VM off, with no wake-up interrupt after it.
+			 */
+			if (!(resp.state_data[0] & 1) && gunyah_vm_running(vcpu->ghvm)) {
+				ret = gunyah_vcpu_sleep(vcpu, true);
+				if (ret)
+					goto out;
+				if (gunyah_vm_running(vcpu->ghvm))
+					continue;
+			}
+			/*
 			 * Bit 0: the VM is gone.  Its VM_EXITED notification
 			 * may still be on its way: wait for it.
 			 */
-			if ((resp.state_data[0] & 1) || !gunyah_vm_running(vcpu->ghvm)) {
-				ret = gunyah_vcpu_wait_vm_end(vcpu);
-				if (ret)
-					goto out;
-				gunyah_vcpu_fill_status(vcpu);
-				ret = 0;
-				goto out;
-			}
-			/* Powered off alone: until another vCPU turns it on. */
-			ret = gunyah_vcpu_sleep(vcpu, true);
+			ret = gunyah_vcpu_wait_vm_end(vcpu);
 			if (ret)
 				goto out;
-			continue;
+			gunyah_vcpu_fill_status(vcpu);
+			ret = 0;
+			goto out;
 		case GUNYAH_VCPU_ADDRSPACE_VMMIO_READ:
 		case GUNYAH_VCPU_ADDRSPACE_VMMIO_WRITE:
 			write = resp.state == GUNYAH_VCPU_ADDRSPACE_VMMIO_WRITE;

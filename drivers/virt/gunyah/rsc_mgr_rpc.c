@@ -46,6 +46,9 @@
 /* MEM_LEND/MEM_SHARE header flags */
 #define GUNYAH_RM_MEM_FLAG_APPEND		BIT(1)
 
+/* MEM_RECLAIM flags */
+#define GUNYAH_RM_MEM_RECLAIM_FLAG_SANITIZE	BIT(0)
+
 /* MEM_APPEND flags */
 #define GUNYAH_RM_MEM_APPEND_FLAG_END		BIT(0)
 
@@ -291,11 +294,15 @@ static int gunyah_rm_vm_common_call(struct gunyah_rm *rm, u32 message_id, u16 vm
 	return gunyah_rm_call_noresp(rm, message_id, &req, sizeof(req));
 }
 
-static int gunyah_rm_reclaim_handle(struct gunyah_rm *rm, u32 mem_handle)
+/*
+ * A lent parcel comes back zeroed: what the guest had alone is not the
+ * host's to read.  The open-source RM scrubs only when asked to.
+ */
+static int gunyah_rm_reclaim_handle(struct gunyah_rm *rm, u32 mem_handle, bool sanitize)
 {
 	struct gunyah_rm_mem_reclaim_req req = {
 		.mem_handle = cpu_to_le32(mem_handle),
-		.flags = 0,
+		.flags = sanitize ? GUNYAH_RM_MEM_RECLAIM_FLAG_SANITIZE : 0,
 	};
 
 	return gunyah_rm_call_noresp(rm, GUNYAH_RM_RPC_MEM_RECLAIM, &req, sizeof(req));
@@ -397,7 +404,7 @@ static int gunyah_rm_mem_share_parcel(struct gunyah_rm *rm, struct gunyah_rm_mem
 		ret = gunyah_rm_mem_append(rm, mem_handle, parcel->mem_entries + n_first,
 					   n_mem - n_first);
 		if (ret) {
-			reclaim_ret = gunyah_rm_reclaim_handle(rm, mem_handle);
+			reclaim_ret = gunyah_rm_reclaim_handle(rm, mem_handle, n_acl == 1);
 			if (reclaim_ret)
 				dev_err(gunyah_rm_device(rm),
 					"failed to reclaim incomplete parcel %#x: %d\n",
@@ -443,6 +450,9 @@ int gunyah_rm_mem_share(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parce
  * @rm: Resource Manager
  * @parcel: the parcel; its mem_handle becomes GUNYAH_MEM_HANDLE_INVAL on success
  *
+ * A lent parcel (one ACL entry, normal memory) is reclaimed with SANITIZE:
+ * it comes back zeroed.  A shared one keeps its contents.
+ *
  * Return: 0 on success or a negative errno (for instance when a recipient
  * still has the parcel accepted).
  */
@@ -450,7 +460,9 @@ int gunyah_rm_mem_reclaim(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *par
 {
 	int ret;
 
-	ret = gunyah_rm_reclaim_handle(rm, parcel->mem_handle);
+	ret = gunyah_rm_reclaim_handle(rm, parcel->mem_handle,
+				       parcel->n_acl_entries == 1 &&
+				       parcel->mem_type == GUNYAH_RM_MEM_TYPE_NORMAL);
 	if (ret)
 		return ret;
 

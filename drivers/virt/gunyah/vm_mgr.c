@@ -656,7 +656,7 @@ static const struct {
 	  "offsets outside the image parcel, or an authentication mechanism it cannot use" },
 	{ "VM_CONFIG_IMAGE", -ERANGE, "the image parcel is empty or not the VM's" },
 	{ "VM_INIT", -ERANGE,
-	  "the device tree region is not whole pages inside the image parcel" },
+	  "the device tree region is not whole pages inside the image parcel, or its tree is bad" },
 	{ "VM_INIT", -ENOEXEC,
 	  "the device tree: no cpus, two cpus with one MPIDR, or a config node it cannot parse" },
 	{ "VM_INIT", -ENODEV, "more vCPUs or doorbells than it can give a VM" },

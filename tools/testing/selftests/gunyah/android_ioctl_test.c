@@ -521,7 +521,7 @@ static void test_cma_runs(void)
 		close(gmem);
 		close(extra);
 	}
-	tap_check(hyp_stats_back_to(&base), "the hypervisor's objects and memory are back");
+	tap_check_hyp(hyp_stats_back_to(&base), "the hypervisor's objects and memory are back");
 	tap_check(meminfo_back_to("MemFree", free0, 512, &free1),
 		  "the host's free memory is back (%ld -> %ld kB)", free0, free1);
 }
@@ -570,7 +570,7 @@ static void test_cma_rm_faults(void)
 		free_cma_vm(&vm);
 		close(gmem);
 	}
-	tap_check(hyp_stats_back_to(&base), "nothing left in the hypervisor");
+	tap_check_hyp(hyp_stats_back_to(&base), "nothing left in the hypervisor");
 }
 
 /*

@@ -260,7 +260,7 @@ static inline int guest_vm_make(int dev, struct guest_vm *g, size_t size, bool l
 	struct gunyah_fn_desc fn = {
 		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
 	};
-	ssize_t n;
+	ssize_t n, dt;
 	int r;
 
 	memset(g, 0, sizeof(*g));
@@ -279,9 +279,10 @@ static inline int guest_vm_make(int dev, struct guest_vm *g, size_t size, bool l
 		madvise(g->mem, size, MADV_DONTDUMP);
 	}
 	n = load_file(DTB_DIR "test-guest.bin", g->mem, GUEST_IMAGE_MAX);
-	cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", g->mem + GUEST_DTB_OFF, 0x10000);
-	if (n <= 0 || (ssize_t)cfg.size <= 0)
+	dt = load_file(DTB_DIR "guest-2cpu.dtb", g->mem + GUEST_DTB_OFF, 0x10000);
+	if (n <= 0 || dt <= 0)
 		return -ENOENT;
+	cfg.size = dt_region_size(dt, size - GUEST_DTB_OFF);
 	r = vm_add_region(g->fd, 0, GUEST_MEM_BASE, g->mem, size,
 			  GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC, lend);
 	r = r ?: gh_ioctl(g->fd, GUNYAH_VM_SET_DTB_CONFIG, &cfg);

@@ -239,6 +239,21 @@ static inline int klog_count(const char *needle)
 }
 
 /*
+ * Whether level irqfds are refused here: the open-source RM hands the host
+ * the sending end of a doorbell without the right to set its masks, so
+ * the driver's bell_set_mask fails (-EACCES, logged) and a level irqfd
+ * does not take its doorbell.  Call it after a VM with a level irqfd
+ * started.  Never on the test hypervisor, whose RM gives that right.
+ */
+#define LEVEL_IRQFD_REFUSED \
+	"the RM gave the host's doorbell without the right to set its masks (bell_set_mask: EACCES)"
+
+static inline bool level_irqfd_refused(void)
+{
+	return !test_hyp() && klog_count("bell_set_mask failed: -13") > 0;
+}
+
+/*
  * Wait up to 5 s (teardown of a killed process may still be running) for
  * the hypervisor's counts to equal @base; reports the difference if not.
  */
@@ -413,6 +428,24 @@ static inline int vm_add_region(int vm, uint32_t label, uint64_t gpa, void *uadd
 	return gh_ioctl(vm, lend ? GH_VM_ANDROID_LEND_USER_MEM : GH_VM_SET_USER_MEM_REGION, &r);
 }
 
+/*
+ * The size of a guest's device tree region (GUNYAH_VM_SET_DTB_CONFIG): the
+ * tree of @n bytes and room for the RM to grow it.  The RM writes the tree
+ * back, grown by its overlay (a node per vCPU, doorbell, message queue),
+ * into that region; the open-source RM does not check that the result
+ * fits and takes a fault on a region too small (an 8-vCPU, 16-doorbell
+ * tree of 2.6 KiB in one page did that).  16 KiB, the buffer the RM
+ * itself uses for the work, or what there is (@avail) if less.
+ */
+#define DT_REGION_ROOM	0x4000
+
+static inline uint64_t dt_region_size(ssize_t n, size_t avail)
+{
+	uint64_t room = avail < DT_REGION_ROOM ? avail : DT_REGION_ROOM;
+
+	return n > 0 && (uint64_t)n > room ? (uint64_t)n : room;
+}
+
 static inline ssize_t load_file(const char *path, void *dst, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -461,7 +494,7 @@ static inline int vm_setup(int dev, const char *dtb, bool lend, size_t mem_size,
 		ret = n < 0 ? (int)n : -EINVAL;
 		goto err;
 	}
-	cfg.size = (uint64_t)n;
+	cfg.size = dt_region_size(n, mem_size);
 	vm->dtb_size = cfg.size;
 	ret = vm_add_region(vm->fd, 0, GUEST_MEM_BASE, vm->mem, mem_size,
 			    GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC, lend);

@@ -186,7 +186,7 @@ static void test_user_region(bool lend)
 		  "all of the %s region: the RM refuses, EBUSY, logged (%d, %d lines)",
 		  kind, r, k1 - k0);
 	vm_destroy(&vm);
-	tap_check(hyp_stats_back_to(&h0), "  ... and the teardown takes the parcel back");
+	tap_check_hyp(hyp_stats_back_to(&h0), "  ... and the teardown takes the parcel back");
 }
 
 /* The image parcel: EBUSY for a part; all of it asks the RM, which keeps it. */
@@ -214,7 +214,7 @@ static void test_image_parcel(void)
 	tap_check(r == 0 && val != 0 && val != ~0ULL,
 		  "  ... the guest still reads its device tree (%d)", r);
 	gvm_free(&g);
-	tap_check(hyp_stats_back_to(&h0), "  ... and everything goes at teardown");
+	tap_check_hyp(hyp_stats_back_to(&h0), "  ... and everything goes at teardown");
 }
 
 /* Pages the guest touched come back; its next access gets a fresh zero page. */
@@ -269,7 +269,7 @@ static void test_demand_paged(void)
 		  !read_gets_sigbus(p + 30 * 4096), "  ... and the host reads zeros there");
 	munmap(p, 2 * MiB);
 	gvm_free(&g);
-	tap_check(hyp_stats_back_to(&h0), "hypervisor counts back after the VM");
+	tap_check_hyp(hyp_stats_back_to(&h0), "hypervisor counts back after the VM");
 	platform_calls(&c1);
 	tap_check(c1.pre_demand - c0.pre_demand == c1.release_demand - c0.release_demand,
 		  "platform hooks: every page given was released (%d, %d)",
@@ -324,7 +324,7 @@ static void test_hyp_refuses(void)
 			  n0 - n1);
 	}
 	gvm_free(&g);
-	tap_check(hyp_stats_back_to(&h0), "hypervisor counts back after the VM");
+	tap_check_hyp(hyp_stats_back_to(&h0), "hypervisor counts back after the VM");
 }
 
 struct toucher {
@@ -378,7 +378,7 @@ static void test_while_running(void)
 		  "  ... then the guest touches the range again: 128 fresh pages (%ld)",
 		  file_pages(g.fd) - n);
 	gvm_free(&g);
-	tap_check(hyp_stats_back_to(&h0), "hypervisor counts back after the VM");
+	tap_check_hyp(hyp_stats_back_to(&h0), "hypervisor counts back after the VM");
 	platform_calls(&c1);
 	tap_check(c1.pre_demand - c0.pre_demand == c1.release_demand - c0.release_demand,
 		  "platform hooks: every page given was released (%d, %d)",

@@ -93,7 +93,7 @@ static inline int tvm_make(struct tvm *vm, int dev, const char *dtb, size_t mem_
 	n = load_file(path, vm->mem + DTB_OFFSET, 0x10000);
 	if (n <= 0)
 		return -ENOENT;
-	cfg.size = n;
+	cfg.size = dt_region_size(n, mem_size - DTB_OFFSET);
 	r = vm_add_region(vm->fd, 0, GUEST_MEM_BASE, vm->mem, mem_size,
 			  GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC, lend);
 	if (!r)

@@ -5,7 +5,8 @@
  * extension), resume actions handled/fault/retry, accesses without a
  * syndrome, WFI woken by the guest's timer, a spinning guest interrupted
  * by a signal and by immediate_exit, PSCI CPU_ON of a second vCPU running
- * on its own thread, power-off and reset giving the status exit, and the
+ * on its own thread, power-off and reset giving the status exit (also to
+ * the powering-off vCPU, which only the RM's VM_EXITED wakes), and the
  * memory coming back after the VM, also after the VMM was killed.
  * Also measures the MMIO exit round trip (reported, not asserted).
  */
@@ -22,8 +23,19 @@
 #define BIG_MEM_SIZE	(64 * 1024 * 1024)
 #define SPIN_FLAG	0xf0000		/* offset of the shared spin flag */
 
+#define NO_RESUME_ACTIONS \
+	"the open-source hypervisor's vcpu_run emulates every MMIO exit, whatever the action"
+
+/* How long the status exit may take after the guest's SYSTEM_OFF (a slow RM) */
+#define POWER_OFF_WAIT_S	30
+
 static int dev;
 static size_t mem_size = MEM_SIZE;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
 
 static int vm_make(struct tvm *vm, bool lend, int nvcpus)
 {
@@ -42,6 +54,7 @@ static void test_mmio(void)
 	struct loop l = { 0 };
 	struct tvm vm;
 	int n = 0, r;
+	bool no_actions;
 	unsigned int sizes[] = { 1, 2, 4, 8 };
 
 	r = vm_make(&vm, false, 1);
@@ -97,18 +110,27 @@ static void test_mmio(void)
 	tap_check(l.results[3] == 0xfffffff7ULL, "LDRSB into a W register stops at 32 bits (%#llx)",
 		  (unsigned long long)l.results[3]);
 
-	/* Resume actions */
+	/*
+	 * Resume actions.  The open-source hypervisor (12/2023) takes none:
+	 * its vcpu_run resumes every MMIO exit as emulated, so RETRY and
+	 * FAULT are checked on the test hypervisor (or another real one).
+	 */
+	no_actions = !test_hyp() && oss_profile();
 	cmds[0] = (struct cmd){ CMD_READ | 8 << 8, 0 };
 	l.ncmds = 1;
-	l.next = 0;
-	l.nresults = 0;
-	l.data_reads = 0;
-	l.retry_left = 2;
-	l.data_value = 0x1234;
-	r = run_loop(&l);
-	tap_check(r == 0 && l.data_reads == 3 && l.results[0] == 0x1234,
-		  "RETRY re-executes the access (3 exits, value %#llx)",
-		  (unsigned long long)l.results[0]);
+	if (no_actions) {
+		tap_skip("RETRY re-executes the access: " NO_RESUME_ACTIONS);
+	} else {
+		l.next = 0;
+		l.nresults = 0;
+		l.data_reads = 0;
+		l.retry_left = 2;
+		l.data_value = 0x1234;
+		r = run_loop(&l);
+		tap_check(r == 0 && l.data_reads == 3 && l.results[0] == 0x1234,
+			  "RETRY re-executes the access (3 exits, value %#llx)",
+			  (unsigned long long)l.results[0]);
+	}
 	/* An answer given just before -EINTR is not lost. */
 	l.next = 0;
 	l.nresults = 0;
@@ -125,13 +147,17 @@ static void test_mmio(void)
 	l.next = 0;
 	l.nerrors = 0;
 	l.nresults = 0;
-	l.read_action = GUNYAH_VCPU_RESUME_FAULT;
-	r = run_loop(&l);
-	tap_check(r == 0 && l.nerrors == 1 && (l.errors[0] >> 26) == 0x25,
-		  "FAULT injects a data abort into the guest (ESR %#llx)",
-		  (unsigned long long)l.errors[0]);
+	if (no_actions) {
+		tap_skip("FAULT injects a data abort into the guest: " NO_RESUME_ACTIONS);
+	} else {
+		l.read_action = GUNYAH_VCPU_RESUME_FAULT;
+		r = run_loop(&l);
+		tap_check(r == 0 && l.nerrors == 1 && (l.errors[0] >> 26) == 0x25,
+			  "FAULT injects a data abort into the guest (ESR %#llx)",
+			  (unsigned long long)l.errors[0]);
+		l.next = 0;
+	}
 	l.read_action = 7;
-	l.next = 0;
 	r = run_loop(&l);
 	tap_check(r == -EINVAL, "an unknown resume action: EINVAL (%d)", r);
 	vm.run[0]->mmio.resume_action = GUNYAH_VCPU_RESUME_HANDLED;
@@ -176,9 +202,21 @@ static void test_mmio(void)
 			 (unsigned long long)best[2] / 1000);
 	}
 
+	/*
+	 * The vCPU that powers the VM off is not woken by the hypervisor
+	 * (real Gunyah reports it powered off, without the "exited" flag):
+	 * only the RM's VM_EXITED ends its RUN.  A RUN that sleeps on is
+	 * stopped by SIGALRM, and the check fails with -EINTR.
+	 */
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
 	cmds[0] = (struct cmd){ CMD_SYSTEM_OFF, 0 };
 	l.next = 0;
+	alarm(POWER_OFF_WAIT_S);
 	r = run_loop(&l);
+	alarm(0);
+	if (r == -EINTR)
+		tap_diag("RUN asleep %d s after SYSTEM_OFF: the VM's end did not wake it",
+			 POWER_OFF_WAIT_S);
 	tap_check(r == 1000 && vm.run[0]->status.status == GUNYAH_VM_STATUS_EXITED &&
 		  vm.run[0]->status.exit_info.type == 1,
 		  "PSCI SYSTEM_OFF: status exit, EXITED, exit type 1 (platform off)");

@@ -161,10 +161,14 @@ static void run_guest(const char *who, struct tvm *vm, int irq_edge, int irq_lev
 	v = loop_cmd(&l, CMD_IRQ_WAIT, EDGE_SPI | 1ULL << 32);
 	tap_check(v == 1, "%s: the edge irqfd's interrupt reaches it (%llu)", who,
 		  (unsigned long long)v);
-	eventfd_write(irq_level, 1);
-	v = loop_cmd(&l, CMD_IRQ_WAIT, LEVEL_SPI | 1ULL << 32);
-	tap_check(v == 1, "%s: the level irqfd's interrupt reaches it (%llu)", who,
-		  (unsigned long long)v);
+	if (level_irqfd_refused()) {
+		tap_skip("%s: the level irqfd's interrupt: %s", who, LEVEL_IRQFD_REFUSED);
+	} else {
+		eventfd_write(irq_level, 1);
+		v = loop_cmd(&l, CMD_IRQ_WAIT, LEVEL_SPI | 1ULL << 32);
+		tap_check(v == 1, "%s: the level irqfd's interrupt reaches it (%llu)", who,
+			  (unsigned long long)v);
+	}
 	l.last_write = 0;
 	v = loop_cmd(&l, CMD_WRITE | 8 << 8, io_value);
 	tap_check(v == 0 && l.last_write == 0 && efd_read(io) == 1,
@@ -226,8 +230,8 @@ static void leak_check(const char *who, const struct leak_base *b)
 {
 	long now;
 
-	tap_check(hyp_stats_back_to(&b->hyp), "%s: the hypervisor's objects and memory are back",
-		  who);
+	tap_check_hyp(hyp_stats_back_to(&b->hyp),
+		      "%s: the hypervisor's objects and memory are back", who);
 	tap_check(meminfo_back_to("MemFree", b->free_kb, 512, &now),
 		  "%s: the host's free memory is back (%ld -> %ld kB)", who, b->free_kb, now);
 }
@@ -503,7 +507,9 @@ int main(void)
 	if (!tap_check(dev >= 0, "open /dev/gunyah (%d)", dev < 0 ? -errno : 0))
 		return tap_finish();
 	warm_up();
-	replay_crosvm(true);
+	/* The open-source RM built for QEMU has no pVM firmware: VM_START DENIED. */
+	if (need_test_hyp("crosvm pVM replay: protected-VM firmware"))
+		replay_crosvm(true);
 	replay_crosvm(false);
 	replay_test_vmm(true);
 	replay_test_vmm(false);

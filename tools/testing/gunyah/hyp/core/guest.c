@@ -298,10 +298,16 @@ void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1)
 	guest_tlb_flush(g);
 }
 
-/* The VM stops (forced stop, or a guest power-off/reset): wake every vCPU. */
-void guest_stop(struct guest *g)
+/*
+ * The VM stops (forced stop, or a guest power-off/reset): wake every vCPU
+ * but @self, the one that powered it off (NULL for a forced stop).  Real
+ * Gunyah raises the wake-up interrupt of the vCPUs it kills, not of the
+ * caller of SYSTEM_OFF, which just powers itself off.
+ */
+void guest_stop(struct guest *g, const struct vcpu *self)
 {
 	g->exited = true;
 	for (u32 i = 0; i < g->nr_vcpus; i++)
-		gic_raise_host_spi(g->vcpus[i]->wake_virq);
+		if (g->vcpus[i] != self)
+			gic_raise_host_spi(g->vcpus[i]->wake_virq);
 }

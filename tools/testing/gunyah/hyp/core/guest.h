@@ -140,7 +140,7 @@ struct vcpu *guest_vcpu_by_mpidr(struct guest *g, u64 mpidr);
 void guest_destroy(struct guest *g);
 int guest_map(struct guest *g, u64 ipa, u64 pa, u64 size, u64 attr);
 void guest_start(struct guest *g, u64 pc, const u64 *x, u32 nr_x, u64 sp_el1);
-void guest_stop(struct guest *g);
+void guest_stop(struct guest *g, const struct vcpu *self);
 
 void guest_tlb_flush(struct guest *g);
 void guest_tlb_sync(struct guest *g);

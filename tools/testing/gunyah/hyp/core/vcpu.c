@@ -14,7 +14,9 @@
  *     Group 0 interrupt taken as FIQ at EL2) is set for its deadline, and
  *     when it fires the vCPU's wake-up SPI is raised for the host;
  *   - PSCI CPU_OFF, SYSTEM_OFF, SYSTEM_RESET: POWERED_OFF (with the
- *     "exited" flag once the VM is gone, and VM_EXITED from the RM);
+ *     "exited" flag once the VM is gone, and VM_EXITED from the RM; the
+ *     caller of SYSTEM_OFF first sees it without the flag, as on real
+ *     Gunyah, and gets no wake-up interrupt);
  *   - a physical interrupt: READY, so that the host takes it at once.
  *
  * The host's own timer (its tick, the EL1 virtual timer) is not in the
@@ -496,7 +498,7 @@ static void guest_exit_vm(struct vcpu *v, u16 exit_type)
 	guest_unlock();
 	if (g->exited_cb)
 		g->exited_cb(g, exit_type);
-	guest_stop(g);
+	guest_stop(g, v);
 }
 
 /*
@@ -601,8 +603,13 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 		set_result(f, VCPU_STATE_POWERED_OFF, 0, 0, 0);
 		return false;
 	case PSCI_0_2_FN_SYSTEM_OFF:
+		/*
+		 * As real Gunyah: the caller powers itself off (no "exited"
+		 * flag, no wake-up interrupt); its host learns the VM's end
+		 * from the RM's VM_EXITED, which may come after this return.
+		 */
 		guest_exit_vm(v, GUEST_EXIT_PLATFORM_OFF);
-		set_result(f, VCPU_STATE_POWERED_OFF, 1, 0, 0);
+		set_result(f, VCPU_STATE_POWERED_OFF, 0, 0, 0);
 		return false;
 	case PSCI_0_2_FN_SYSTEM_RESET:
 		guest_exit_vm(v, GUEST_EXIT_PLATFORM_RESET);

@@ -258,10 +258,14 @@ static void set_pages(u64 addr, u64 size, bool lend, bool take)
 	}
 }
 
-/* Give a range back to the host: scrub lent memory, map it again. */
+/*
+ * Give a range back to the host, scrubbed if asked (SANITIZE), and map it
+ * again.  The v17 profile scrubs lent memory always; the open-source RM
+ * only when the owner (or a recipient) asked for it.
+ */
 static void return_range(struct rm_parcel *p, u64 addr, u64 size, bool sanitize)
 {
-	if (p->lend || sanitize)
+	if ((p->lend && !rm_oss_profile()) || sanitize)
 		memset((void *)addr, 0, size);
 	if (p->lend && host_stage2_give_back(addr, size))
 		panic("cannot return %lx+%lx to the host\n", addr, size);

@@ -364,7 +364,8 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	if (!vm->image || !vm->dtb_size || vm->dtb_size > MAX_DTB_SIZE ||
 	    !rm_parcel_read(vm->image, vm->dtb_offset, dtb_buf, vm->dtb_size) ||
 	    fdt_init(&fdt, dtb_buf, vm->dtb_size) < 0)
-		return RM_ERROR_VALIDATE_FAILED;
+		/* The open-source RM fails to map a tree it cannot open: MEM_INVALID. */
+		return rm_oss_profile() ? RM_ERROR_MEM_INVALID : RM_ERROR_VALIDATE_FAILED;
 
 	node = fdt_path_offset(&fdt, "/cpus");
 	for (node = node < 0 ? node : fdt_first_subnode(&fdt, node); node >= 0;
@@ -763,7 +764,7 @@ static void vm_stop(const struct rm_request *req, struct rm_vm *vm)
 		rm_notify(RM_NOTIF_VM_EXITED, n, sizeof(n));
 	}
 	if (vm->guest)
-		guest_stop(vm->guest);
+		guest_stop(vm->guest, NULL);
 }
 
 static void vm_reset(const struct rm_request *req, struct rm_vm *vm)
