@@ -227,12 +227,30 @@ static bool gunyah_gmem_range_bound(struct gunyah_gmem *gmem, u64 offset, u64 le
  * hypervisor did not give some pages back: those stay the guest's and
  * are kept, the others are freed.
  */
+/*
+ * Drop the file's pages among [@first, @last] that no guest has (neither
+ * lent nor given page by page), freeing them through @fbatch; under
+ * gmem->lock.  A large range has many pages: let others run now and then.
+ */
+static void gunyah_gmem_put_unheld(struct gunyah_gmem *gmem, unsigned long first,
+				   unsigned long last, struct folio_batch *fbatch)
+{
+	unsigned long index;
+	struct page *page;
+
+	xa_for_each_range(&gmem->pages, index, page, first, last) {
+		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT) &&
+		    !xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
+			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index), fbatch);
+		if (!(index % 512))
+			cond_resched();
+	}
+}
+
 static int gunyah_gmem_punch(struct gunyah_gmem *gmem, unsigned long first, unsigned long last)
 {
 	struct folio_batch fbatch;
 	struct gunyah_gmem_binding *b;
-	unsigned long index;
-	struct page *page;
 	int ret = 0;
 
 	list_for_each_entry(b, &gmem->bindings, gmem_list) {
@@ -251,13 +269,7 @@ static int gunyah_gmem_punch(struct gunyah_gmem *gmem, unsigned long first, unsi
 			ret = -EIO;
 	}
 	folio_batch_init(&fbatch);
-	xa_for_each_range(&gmem->pages, index, page, first, last) {
-		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT) &&
-		    !xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
-			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index), &fbatch);
-		if (!(index % 512))
-			cond_resched();
-	}
+	gunyah_gmem_put_unheld(gmem, first, last, &fbatch);
 	folio_batch_release(&fbatch);
 	return ret;
 }
@@ -370,24 +382,15 @@ static int gunyah_gmem_release(struct inode *inode, struct file *file)
 {
 	struct gunyah_gmem *gmem = file->private_data;
 	struct folio_batch fbatch;
-	unsigned long index;
-	struct page *page;
 
 	/*
 	 * Bindings hold the file: none is left here.  Lent pages stay lent,
 	 * pages a guest kept (shared ones too: their reclaim failed) stay
-	 * its, and so does the rest of their folio.  A large file has many
-	 * pages to free: let others run now and then.
+	 * its, and so does the rest of their folio.
 	 */
 	folio_batch_init(&fbatch);
 	gunyah_gmem_release_small(gmem, &fbatch);
-	xa_for_each(&gmem->pages, index, page) {
-		if (!xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_LENT) &&
-		    !xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED))
-			gunyah_gmem_put_page(gmem, index, xa_erase(&gmem->pages, index), &fbatch);
-		if (!(index % 512))
-			cond_resched();
-	}
+	gunyah_gmem_put_unheld(gmem, 0, ULONG_MAX, &fbatch);
 	folio_batch_release(&fbatch);
 	xa_destroy(&gmem->pages);
 	kfree(gmem);
