@@ -61,6 +61,29 @@ struct loop {
 	bool exit_after_data_read;	/* answer a DATA read, then immediate_exit */
 };
 
+/* vCPU @i of @vm with its run page mapped (NULL if not); 0 or -errno. */
+static inline int tvm_add_vcpu(struct tvm *vm, int i)
+{
+	struct gunyah_fn_vcpu_arg arg = { .id = i };
+	struct gunyah_fn_desc fn = {
+		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(arg), .arg = (uintptr_t)&arg,
+	};
+	long size;
+
+	vm->vcpu[i] = ioctl(vm->fd, GUNYAH_VM_ADD_FUNCTION, &fn);
+	if (vm->vcpu[i] < 0)
+		return -errno;
+	size = ioctl(vm->vcpu[i], GUNYAH_VCPU_MMAP_SIZE);
+	if (size < (long)sizeof(struct gunyah_vcpu_run))
+		return -EINVAL;
+	vm->run[i] = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu[i], 0);
+	if (vm->run[i] == MAP_FAILED) {
+		vm->run[i] = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
 /*
  * A VM running the test guest: @mem_size bytes of user memory at
  * GUEST_MEM_BASE (shared or lent) with the guest at its start and the
@@ -98,21 +121,8 @@ static inline int tvm_make(struct tvm *vm, int dev, const char *dtb, size_t mem_
 			  GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC, lend);
 	if (!r)
 		r = gh_ioctl(vm->fd, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
-	for (int i = 0; i < nvcpus && !r; i++) {
-		struct gunyah_fn_vcpu_arg arg = { .id = i };
-		struct gunyah_fn_desc fn = {
-			.type = GUNYAH_FN_VCPU, .arg_size = sizeof(arg), .arg = (uintptr_t)&arg,
-		};
-		long size;
-
-		vm->vcpu[i] = ioctl(vm->fd, GUNYAH_VM_ADD_FUNCTION, &fn);
-		if (vm->vcpu[i] < 0)
-			return -errno;
-		size = ioctl(vm->vcpu[i], GUNYAH_VCPU_MMAP_SIZE);
-		vm->run[i] = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu[i], 0);
-		if (vm->run[i] == MAP_FAILED)
-			return -errno;
-	}
+	for (int i = 0; i < nvcpus && !r; i++)
+		r = tvm_add_vcpu(vm, i);
 	return r;
 }
 
@@ -120,7 +130,8 @@ static inline void tvm_free(struct tvm *vm)
 {
 	for (int i = 0; i < 2; i++) {
 		if (vm->vcpu[i] >= 0) {
-			munmap(vm->run[i], 4096);
+			if (vm->run[i])
+				munmap(vm->run[i], 4096);
 			close(vm->vcpu[i]);
 		}
 	}

@@ -232,22 +232,36 @@ static void *second_vcpu(void *arg)
 	return (void *)(long)run_loop(l);
 }
 
+/*
+ * A started VM with two vCPUs: vCPU 1 runs on thread @t with no commands
+ * of its own, vCPU 0 is to run the first @ncmds of @cmds through @l0.
+ * Returns false (reported) if the VM could not be made.
+ */
+static bool two_vcpus_start(struct tvm *vm, struct loop *l0, struct loop *l1, pthread_t *t,
+			    struct cmd *cmds, int ncmds)
+{
+	int r = vm_make(vm, false, 2);
+
+	if (!tap_check(r == 0, "VM with two vCPUs (%d)", r))
+		return false;
+	vm_start(&(struct test_vm){ .fd = vm->fd });
+	*l0 = (struct loop){ .vm = vm, .idx = 0, .cmds = cmds, .ncmds = ncmds };
+	*l1 = (struct loop){ .vm = vm, .idx = 1, .cmds = NULL, .ncmds = 0 };
+	pthread_create(t, NULL, second_vcpu, l1);
+	return true;
+}
+
 static void test_two_vcpus_and_reset(void)
 {
 	struct cmd cmds[4] = { { CMD_CPU_ON, 1 }, { CMD_SYSTEM_RESET, 0 } };
-	struct loop l0 = { 0 }, l1 = { 0 };
+	struct loop l0, l1;
 	pthread_t t;
 	struct tvm vm;
 	void *ret;
 	int r;
 
-	r = vm_make(&vm, false, 2);
-	if (!tap_check(r == 0, "VM with two vCPUs (%d)", r))
+	if (!two_vcpus_start(&vm, &l0, &l1, &t, cmds, 1))
 		return;
-	vm_start(&(struct test_vm){ .fd = vm.fd });
-	l0 = (struct loop){ .vm = &vm, .idx = 0, .cmds = cmds, .ncmds = 1 };
-	l1 = (struct loop){ .vm = &vm, .idx = 1, .cmds = NULL, .ncmds = 0 };
-	pthread_create(&t, NULL, second_vcpu, &l1);
 	r = run_loop(&l0);
 	tap_check(r == 0 && l0.nresults == 1 && l0.results[0] == 0,
 		  "PSCI CPU_ON of vCPU 1 succeeds (%lld)", (long long)l0.results[0]);
@@ -284,15 +298,10 @@ static void cpu_on_after_off(unsigned int rounds, long long slow_exit_us)
 	void *ret;
 	int r;
 
-	r = vm_make(&vm, false, 2);
-	if (!tap_check(r == 0, "VM with two vCPUs (%d)", r))
+	if (!two_vcpus_start(&vm, &l0, &l1, &t, cmds, 2))
 		return;
-	vm_start(&(struct test_vm){ .fd = vm.fd });
 	if (slow_exit_us)
 		fault_arm(HVC_VCPU_RUN, 1, FAULT_VCPU_SLOW_EXIT, slow_exit_us, 100000);
-	l0 = (struct loop){ .vm = &vm, .idx = 0, .cmds = cmds, .ncmds = 2 };
-	l1 = (struct loop){ .vm = &vm, .idx = 1, .cmds = NULL, .ncmds = 0 };
-	pthread_create(&t, NULL, second_vcpu, &l1);
 	r = run_loop(&l0);
 	tap_check(r == 0 && l0.nresults == 1 && l0.results[0] == 0,
 		  "%u CPU_ONs of a vCPU that just powered itself off%s: none refused (%d, %lld)",

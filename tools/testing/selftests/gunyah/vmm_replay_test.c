@@ -96,26 +96,11 @@ static int add_ioeventfd(int vm, int efd, uint64_t addr, uint32_t len, uint32_t 
 /* vCPUs 0 and 1 with their run pages, as both VMMs make them. */
 static int add_vcpus(struct tvm *vm)
 {
-	for (int i = 0; i < 2; i++) {
-		struct gunyah_fn_vcpu_arg arg = { .id = i };
-		struct gunyah_fn_desc fn = {
-			.type = GUNYAH_FN_VCPU, .arg_size = sizeof(arg), .arg = (uintptr_t)&arg,
-		};
-		long size;
+	int r = 0;
 
-		vm->vcpu[i] = ioctl(vm->fd, GUNYAH_VM_ADD_FUNCTION, &fn);
-		if (vm->vcpu[i] < 0)
-			return -errno;
-		size = ioctl(vm->vcpu[i], GUNYAH_VCPU_MMAP_SIZE);
-		if (size < (long)sizeof(struct gunyah_vcpu_run))
-			return -EINVAL;
-		vm->run[i] = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu[i], 0);
-		if (vm->run[i] == MAP_FAILED) {
-			vm->run[i] = NULL;
-			return -errno;
-		}
-	}
-	return 0;
+	for (int i = 0; i < 2 && !r; i++)
+		r = tvm_add_vcpu(vm, i);
+	return r;
 }
 
 static void free_vm(struct tvm *vm)
