@@ -58,6 +58,18 @@
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 /**
+ * struct memfree_samples - teardown samples of "time until free memory recovered"
+ * @t: the samples (ns)
+ * @n: how many
+ * @why: why some are missing
+ */
+struct memfree_samples {
+	int64_t t[TEARDOWNS];
+	int n;
+	char why[160];
+};
+
+/**
  * struct ctx - state shared by the paths of one run
  * @twin: this boot's VMM
  * @twin_err: why the twin cannot run VMs (0: it can)
@@ -67,9 +79,8 @@
  * @vm_err: why it could not be created
  * @fresh: data pages of @vm not touched yet (from the start)
  * @memfree_before: free memory (kB, free_mem_kb()) before @vm was created
- * @memfree: teardown samples of "time until MemFree recovers"
- * @n_memfree: how many
- * @memfree_why: why they are missing
+ * @memfree: teardown times until free memory recovered, lent data
+ * @memfree_shared: the same with the data shared with the host
  */
 struct ctx {
 	const struct twin *twin;
@@ -82,9 +93,7 @@ struct ctx {
 	int vm_err;
 	uint64_t fresh;
 	long memfree_before;
-	int64_t memfree[TEARDOWNS];
-	int n_memfree;
-	char memfree_why[160];
+	struct memfree_samples memfree, memfree_shared;
 };
 
 /* A path fills @s with up to BATCHES per-operation times (ns) and sets *n, or explains. */
@@ -190,13 +199,20 @@ static int64_t timed_cmd(struct bvm *vm, uint64_t cmd, const uint64_t *args, int
 	return r ? (r < 0 ? r : -EIO) : now_ns() - t0;
 }
 
-static int vm_create(struct ctx *c, struct bvm *vm, uint64_t image_size, uint64_t data_size)
+static int vm_create_data(struct ctx *c, struct bvm *vm, uint64_t image_size, uint64_t data_size,
+			  bool data_shared)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->twin = c->twin;
 	vm->layout.image_size = image_size;
 	vm->layout.data_size = data_size;
+	vm->layout.data_shared = data_shared;
 	return c->twin->create(vm, &vm->layout, c->image, c->image_len, c->dtb, c->dtb_len);
+}
+
+static int vm_create(struct ctx *c, struct bvm *vm, uint64_t image_size, uint64_t data_size)
+{
+	return vm_create_data(c, vm, image_size, data_size, false);
 }
 
 /* The shared VM: the image and DATA_PAGES of data, one command run already. */
@@ -352,7 +368,8 @@ static int path_launch(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 }
 
 /* Tear @vm down; the close time, and the time until MemFree is back near @before. */
-static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *closed)
+static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *closed,
+			 struct memfree_samples *mf)
 {
 	int64_t t0 = now_ns(), t;
 	long now = 0;
@@ -363,19 +380,46 @@ static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *cl
 		now = free_mem_kb("MemFree");
 		t = now_ns() - t0;
 		if (now >= before - MEMFREE_SLACK_KB) {
-			c->memfree[c->n_memfree++] = t;
+			mf->t[mf->n++] = t;
 			return;
 		}
 		usleep(1000);
 	} while (t < MEMFREE_WAIT_NS);
-	snprintf(c->memfree_why, sizeof(c->memfree_why),
+	snprintf(mf->why, sizeof(mf->why),
 		 "free memory still %ld kB below its level before the VM after %lld s",
 		 before - now, MEMFREE_WAIT_NS / 1000000000LL);
 }
 
+/*
+ * Tear down VMs made for it, from sample @*n on: each with all DATA_PAGES
+ * touched, its data lent or (@shared) shared with the host.
+ */
+static int teardown_fresh(struct ctx *c, bool shared, int64_t *s, int *n,
+			  struct memfree_samples *mf, char *why, size_t len)
+{
+	struct bvm fresh;
+	int64_t t;
+	int r;
+
+	for (; *n < TEARDOWNS; (*n)++) {
+		long before = free_mem_kb("MemFree");
+
+		r = vm_create_data(c, &fresh, IMAGE_SIZE, DATA_PAGES * BENCH_PAGE, shared);
+		if (!r)
+			r = touch(&fresh, 0, DATA_PAGES, &t);
+		if (r) {
+			if (fresh.priv)
+				c->twin->destroy(&fresh);
+			return why_set(why, len, "teardown VM: %s", exit_str(r));
+		}
+		teardown_one(c, &fresh, before, &s[*n], mf);
+	}
+	return 0;
+}
+
 static int path_teardown_close(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 {
-	struct bvm *vm = ctx_vm(c, why, len), fresh;
+	struct bvm *vm = ctx_vm(c, why, len);
 	int64_t t;
 	int r;
 
@@ -385,34 +429,43 @@ static int path_teardown_close(struct ctx *c, int64_t *s, int *n, char *why, siz
 	r = touch(vm, c->fresh, DATA_PAGES - c->fresh, &t);
 	if (r)
 		return why_set(why, len, "CMD_TOUCH_PAGES: %s", exit_str(r));
-	teardown_one(c, vm, c->memfree_before, &s[0]);
+	teardown_one(c, vm, c->memfree_before, &s[0], &c->memfree);
 	c->vm_ok = false;
 	c->vm_err = -ESHUTDOWN;
-	for (*n = 1; *n < TEARDOWNS; (*n)++) {
-		long before = free_mem_kb("MemFree");
+	*n = 1;
+	return teardown_fresh(c, false, s, n, &c->memfree, why, len);
+}
 
-		r = vm_create(c, &fresh, IMAGE_SIZE, DATA_PAGES * BENCH_PAGE);
-		if (!r)
-			r = touch(&fresh, 0, DATA_PAGES, &t);
-		if (r) {
-			if (fresh.priv)
-				c->twin->destroy(&fresh);
-			return why_set(why, len, "teardown VM: %s", exit_str(r));
-		}
-		teardown_one(c, &fresh, before, &s[*n]);
-	}
+static int memfree_report(const struct memfree_samples *mf, int64_t *s, int *n, char *why,
+			  size_t len)
+{
+	if (mf->why[0])
+		return why_set(why, len, "%s", mf->why);
+	if (!mf->n)
+		return why_set(why, len, "no teardown measured");
+	memcpy(s, mf->t, mf->n * sizeof(*s));
+	*n = mf->n;
 	return 0;
 }
 
 static int path_teardown_memfree(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 {
-	if (c->memfree_why[0])
-		return why_set(why, len, "%s", c->memfree_why);
-	if (!c->n_memfree)
-		return why_set(why, len, "no teardown measured");
-	memcpy(s, c->memfree, c->n_memfree * sizeof(*s));
-	*n = c->n_memfree;
-	return 0;
+	return memfree_report(&c->memfree, s, n, why, len);
+}
+
+static int path_teardown_shared_close(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	if (c->twin_err)
+		return why_set(why, len, "cannot open %s: %s", c->twin->dev,
+			       strerror(-c->twin_err));
+	*n = 0;
+	return teardown_fresh(c, true, s, n, &c->memfree_shared, why, len);
+}
+
+static int path_teardown_shared_memfree(struct ctx *c, int64_t *s, int *n, char *why,
+					size_t len)
+{
+	return memfree_report(&c->memfree_shared, s, n, why, len);
 }
 
 static int path_host_getppid(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
@@ -597,6 +650,11 @@ static const struct path {
 	{ "teardown_memfree", path_teardown_memfree,
 	  "teardown start -> MemFree + per-CPU free lists within 4 MiB of the level before the VM (1 ms polls)",
 	  "3 VMs" },
+	{ "teardown_shared_close", path_teardown_shared_close,
+	  "as teardown_close, the data shared with the host (Gunyah: shared binding, nothing to scrub; KVM: as before)",
+	  "3 VMs" },
+	{ "teardown_shared_memfree", path_teardown_shared_memfree,
+	  "as teardown_memfree, for the VMs of teardown_shared_close", "3 VMs" },
 	{ "host_getppid", path_host_getppid, "host getppid(), no VM", "7 x 20000 calls" },
 	{ "host_anon_fault", path_host_anon_fault,
 	  "host write fault on fresh anonymous memory (MADV_NOHUGEPAGE), per page",

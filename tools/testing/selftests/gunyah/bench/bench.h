@@ -33,10 +33,13 @@
  * struct vm_layout - memory of a benchmark VM
  * @image_size: bytes at IMAGE_GPA holding the image and the device tree
  * @data_size: bytes at DATA_GPA, none of them touched by the host (0: none)
+ * @data_shared: the host keeps access to the data (Gunyah: a shared binding
+ *               instead of a lent one; KVM's memory always is)
  */
 struct vm_layout {
 	uint64_t image_size;
 	uint64_t data_size;
+	bool data_shared;
 };
 
 /**

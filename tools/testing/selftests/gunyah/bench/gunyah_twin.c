@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The Gunyah twin: a VM on /dev/gunyah whose memory is one guest memory
- * file with two lent bindings, the image (lent at VM_START as the image
- * parcel) and the data range (paged in on demand, page by page, as the
- * guest touches it).
+ * file with two bindings, the image (lent at VM_START as the image parcel)
+ * and the data range (paged in on demand, page by page, as the guest
+ * touches it; lent, or shared with the host when the layout asks).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,13 +31,14 @@ static int gunyah_open(void)
 	return gunyah_dev < 0 ? -errno : 0;
 }
 
-static int gunyah_bind(int vm, int gmem, uint64_t gpa, uint64_t off, uint64_t size)
+static int gunyah_bind(int vm, int gmem, uint64_t gpa, uint64_t off, uint64_t size, bool share)
 {
 	struct gunyah_map_mem_args a = {
 		.guest_addr = gpa, .guest_mem_fd = gmem, .offset = off, .size = size,
-		.flags = GUNYAH_MEM_ALLOW_RWX | GUNYAH_MEM_FORCE_LEND,
+		.flags = GUNYAH_MEM_ALLOW_RWX,
 	};
 
+	a.flags |= share ? GUNYAH_MEM_FORCE_SHARE : GUNYAH_MEM_FORCE_LEND;
 	return ioctl(vm, GUNYAH_VM_MAP_MEM, &a) ? -errno : 0;
 }
 
@@ -93,9 +94,10 @@ static int gunyah_create(struct bvm *bvm, const struct vm_layout *l, const void 
 	memcpy(mem, image, image_len);
 	memcpy(mem + DTB_OFFSET, dtb, dtb_len);
 	munmap(mem, l->image_size);
-	ret = gunyah_bind(p->vm, p->gmem, IMAGE_GPA, 0, l->image_size);
+	ret = gunyah_bind(p->vm, p->gmem, IMAGE_GPA, 0, l->image_size, false);
 	if (!ret && l->data_size)
-		ret = gunyah_bind(p->vm, p->gmem, DATA_GPA, l->image_size, l->data_size);
+		ret = gunyah_bind(p->vm, p->gmem, DATA_GPA, l->image_size, l->data_size,
+				  l->data_shared);
 	if (ret)
 		goto err;
 	if (ioctl(p->vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg))
@@ -166,7 +168,7 @@ static int gunyah_add_irqfd(struct bvm *bvm, int efd)
 const struct twin gunyah_twin = {
 	.name = "gunyah",
 	.dev = "/dev/gunyah",
-	.notes = "guest memory file; lent bindings: image parcel at VM_START, data on demand",
+	.notes = "guest memory file; image lent at VM_START, data on demand (lent, or shared)",
 	.open = gunyah_open,
 	.create = gunyah_create,
 	.run = gunyah_run,
