@@ -890,20 +890,22 @@ static bool gunyah_binding_lends(const struct gunyah_gmem_binding *b)
  * @ghvm: the VM, with its VMID, and mem_lock held
  * @b: the binding
  * @parcel: filled with the ACL and the pages (all allocated now)
+ * @size: bytes of @b, from its start, the parcel holds: page-aligned, not
+ *        zero, at most @b's size and GUNYAH_IMAGE_PARCEL_MAX
  * @host_vmid: the host's VMID, for shared bindings
  *
- * The parcel holds the first GUNYAH_IMAGE_PARCEL_MAX bytes of the binding
- * at most (@b->parcel_size); the rest is demand-paged.
+ * The parcel holds the first @size bytes of the binding (@b->parcel_size);
+ * the rest is demand-paged.
  *
  * Return: 0, -EPERM if a page to lend is mapped by user space (a binding
  * of GH_VM_ANDROID_MAP_CMA_MEM is unmapped instead), -EBUSY if the kernel
  * holds one otherwise (a pipe, I/O), -ENOMEM.
  */
 int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
-				struct gunyah_rm_mem_parcel *parcel, u16 host_vmid)
+				struct gunyah_rm_mem_parcel *parcel, u64 size, u16 host_vmid)
 {
 	struct gunyah_gmem *gmem = b->gmem;
-	unsigned long n = min_t(u64, b->size, GUNYAH_IMAGE_PARCEL_MAX) >> PAGE_SHIFT, i;
+	unsigned long n = min3(size, b->size, (u64)GUNYAH_IMAGE_PARCEL_MAX) >> PAGE_SHIFT, i;
 	u8 rights = (b->flags & GUNYAH_MEM_ALLOW_READ ? GUNYAH_RM_ACL_R : 0) |
 		    (b->flags & GUNYAH_MEM_ALLOW_WRITE ? GUNYAH_RM_ACL_W : 0) |
 		    (b->flags & GUNYAH_MEM_ALLOW_EXEC ? GUNYAH_RM_ACL_X : 0);
@@ -1029,16 +1031,19 @@ void gunyah_vm_free_bindings(struct gunyah_vm *ghvm)
  * gunyah_vm_share_binding() - give a binding's pages to the VM as a parcel
  * @ghvm: the VM, with its VMID
  * @b: the binding (the one holding the device tree)
+ * @size: bytes of @b, from its start, the parcel holds (see
+ *        gunyah_binding_build_parcel())
  * @host_vmid: the host's VMID
  *
  * Return: 0 or a negative errno.
  */
-int gunyah_vm_share_binding(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b, u16 host_vmid)
+int gunyah_vm_share_binding(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b, u64 size,
+			    u16 host_vmid)
 {
 	int ret;
 
 	mutex_lock(&ghvm->mem_lock);
-	ret = gunyah_binding_build_parcel(ghvm, b, &b->parcel, host_vmid);
+	ret = gunyah_binding_build_parcel(ghvm, b, &b->parcel, size, host_vmid);
 	if (!ret) {
 		ret = gunyah_rm_mem_share(ghvm->rm, &b->parcel);
 		if (ret == -EINTR || ret == -ETIMEDOUT || ret == -EBADMSG || ret == -EIO) {

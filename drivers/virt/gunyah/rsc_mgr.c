@@ -173,6 +173,8 @@ struct gunyah_rm_stats {
  * @stats_lock: protects @stats
  * @stats: per-RPC latency statistics
  * @debugfs: debugfs directory
+ * @demand_paging: whether the RM pages guests in on demand: RM_PAGING_UNKNOWN,
+ *                 RM_PAGING_YES or RM_PAGING_NO (see gunyah_rm_demand_paging())
  * @vm_mgr: the /dev/gunyah VM manager
  */
 struct gunyah_rm {
@@ -201,9 +203,14 @@ struct gunyah_rm {
 	struct mutex stats_lock;	/* protects @stats */
 	struct gunyah_rm_stats stats[RM_STATS_IDS];
 	struct dentry *debugfs;
+	u32 demand_paging;
 
 	struct gunyah_vm_mgr *vm_mgr;
 };
+
+#define RM_PAGING_UNKNOWN	0
+#define RM_PAGING_YES		1
+#define RM_PAGING_NO		2
 
 /*
  * RM error codes (after the reply header) and the errno each becomes: a
@@ -274,6 +281,37 @@ const char *gunyah_rm_error_name(int err)
 struct device *gunyah_rm_device(struct gunyah_rm *rm)
 {
 	return rm->dev;
+}
+
+/**
+ * gunyah_rm_demand_paging() - whether the Resource Manager pages guests in on demand
+ * @rm: the Resource Manager
+ *
+ * Asked once (gunyah_rm_probe_demand_paging()) and remembered; a probe that
+ * got no answer is made again at the next call.  debugfs
+ * gunyah_rm/demand_paging shows what is known (0 not yet, 1 yes, 2 no);
+ * writing 0 there makes the next call ask again.
+ *
+ * Return: true if it does; false if it does not, or if that is not known.
+ */
+bool gunyah_rm_demand_paging(struct gunyah_rm *rm)
+{
+	u32 known = READ_ONCE(rm->demand_paging);
+	int ret;
+
+	if (known == RM_PAGING_UNKNOWN) {
+		ret = gunyah_rm_probe_demand_paging(rm);
+		if (ret < 0) {
+			dev_warn_ratelimited(rm->dev,
+					     "no answer on demand paging (%d): asked again at the next start\n",
+					     ret);
+			return false;
+		}
+		known = ret ? RM_PAGING_YES : RM_PAGING_NO;
+		WRITE_ONCE(rm->demand_paging, known);
+		dev_dbg(rm->dev, "the RM %s guests in on demand\n", ret ? "pages" : "never pages");
+	}
+	return known == RM_PAGING_YES;
 }
 
 /**
@@ -876,6 +914,7 @@ static int gunyah_rm_probe(struct platform_device *pdev)
 
 	rm->debugfs = debugfs_create_dir("gunyah_rm", NULL);
 	debugfs_create_file("rpc_stats", 0444, rm->debugfs, rm, &gunyah_rm_stats_fops);
+	debugfs_create_u32("demand_paging", 0644, rm->debugfs, &rm->demand_paging);
 	ret = devm_add_action_or_reset(dev, gunyah_rm_remove_debugfs, rm);
 	if (ret)
 		return ret;

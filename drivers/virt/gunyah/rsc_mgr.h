@@ -203,6 +203,8 @@ int gunyah_rm_vm_set_boot_context(struct gunyah_rm *rm, u16 vmid, u8 reg_set, u8
 				  u64 value);
 int gunyah_rm_vm_set_firmware_mem(struct gunyah_rm *rm, u16 vmid,
 				  struct gunyah_rm_mem_parcel *parcel, u64 fw_offset, u64 fw_size);
+int gunyah_rm_probe_demand_paging(struct gunyah_rm *rm);
+bool gunyah_rm_demand_paging(struct gunyah_rm *rm);
 int gunyah_rm_vm_set_demand_paging(struct gunyah_rm *rm, u16 vmid, u32 count,
 				   struct gunyah_rm_mem_entry *entries);
 

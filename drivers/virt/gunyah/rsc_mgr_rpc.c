@@ -685,6 +685,31 @@ int gunyah_rm_vm_set_demand_paging(struct gunyah_rm *rm, u16 vmid, u32 count,
 }
 
 /**
+ * gunyah_rm_probe_demand_paging() - Ask whether the Resource Manager pages guests on demand
+ * @rm: Resource Manager
+ *
+ * Sends VM_SET_DEMAND_PAGING for no VM (VMID GUNYAH_VMID_INVAL, no ranges),
+ * which changes nothing: an RM without the call answers UNIMPLEMENTED, one
+ * with it refuses the VMID or the empty request.
+ *
+ * Return: 1 if the RM knows the call, 0 if it does not, or a negative errno
+ * if no answer came (killed, timed out, a malformed reply): unknown.
+ */
+int gunyah_rm_probe_demand_paging(struct gunyah_rm *rm)
+{
+	struct gunyah_rm_vm_set_demand_paging_req req = {
+		.vmid = cpu_to_le16(GUNYAH_VMID_INVAL),
+	};
+	int ret;
+
+	ret = gunyah_rm_call_noresp(rm, GUNYAH_RM_RPC_VM_SET_DEMAND_PAGING, &req, sizeof(req));
+	if (ret == -EOPNOTSUPP)
+		return 0;
+	/* Any refusal the RM can answer shows it knows the call. */
+	return !ret || gunyah_rm_error_name(ret) ? 1 : ret;
+}
+
+/**
  * gunyah_rm_vm_set_address_layout() - Tell the Resource Manager where a range sits
  * @rm: Resource Manager
  * @vmid: the VM

@@ -695,11 +695,35 @@ static void gunyah_vm_start_failed(struct gunyah_vm *ghvm, const char *step, int
 }
 
 /* The start sequence, called with status_lock held for writing. */
+/*
+ * How much of binding @b, from its start, becomes the image parcel.  When
+ * @b is lent and the RM pages guests in on demand, only the device tree's
+ * region (and the firmware, if it lies in @b) need be in the parcel; the
+ * rest of the binding comes page by page as the guest touches it, so that
+ * the start costs the same for a 16 MiB and a 16 GiB guest.  Otherwise the
+ * parcel is the guest's memory: the first GUNYAH_IMAGE_PARCEL_MAX bytes.
+ * (A shared binding fills in on MMIO exits, which an access without a
+ * syndrome, such as a load pair, cannot take: a guest kernel would fail.)
+ */
+static u64 gunyah_vm_parcel_size(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
+				 u64 dtb_size, bool fw_in_b)
+{
+	u64 most = min_t(u64, b->size, GUNYAH_IMAGE_PARCEL_MAX), end;
+
+	if ((b->flags & GUNYAH_MEM_ACCESS_MASK) == GUNYAH_MEM_FORCE_SHARE ||
+	    !gunyah_rm_demand_paging(ghvm->rm))
+		return most;
+	end = ghvm->dtb.guest_phys_addr + dtb_size - b->guest_addr;
+	if (fw_in_b)
+		end = max(end, ghvm->fw.guest_phys_addr + ghvm->fw.size - b->guest_addr);
+	return min(PAGE_ALIGN(end), most);
+}
+
 static int gunyah_vm_start(struct gunyah_vm *ghvm)
 {
 	struct gunyah_vm_mem_region *dtb_region, *fw_region = NULL;
 	struct gunyah_gmem_binding *dtb_binding = NULL;
-	u64 image_base, image_size, dtb_size;
+	u64 image_base, image_size, dtb_size, parcel_size = 0;
 	const char *step = NULL;
 	u32 image_handle;
 	u16 host_vmid;
@@ -755,8 +779,11 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	ret = gunyah_vm_start_killed(ghvm);
 	if (!ret)
 		ret = gunyah_vm_share_mem_regions(ghvm, host_vmid);
-	if (!ret && dtb_binding)
-		ret = gunyah_vm_share_binding(ghvm, dtb_binding, host_vmid);
+	if (!ret && dtb_binding) {
+		parcel_size = gunyah_vm_parcel_size(ghvm, dtb_binding, dtb_size,
+						    ghvm->fw.size && !fw_region);
+		ret = gunyah_vm_share_binding(ghvm, dtb_binding, parcel_size, host_vmid);
+	}
 	if (ret)
 		goto err;
 	if (dtb_region) {

@@ -194,10 +194,10 @@ int gunyah_vm_bind_labelled(struct gunyah_vm *ghvm, const struct gunyah_map_mem_
 			    struct file *file, u32 label);
 struct gunyah_gmem_binding *gunyah_vm_find_binding(struct gunyah_vm *ghvm, u64 gpa, u64 size);
 int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
-				struct gunyah_rm_mem_parcel *parcel, u16 host_vmid);
+				struct gunyah_rm_mem_parcel *parcel, u64 size, u16 host_vmid);
 void gunyah_binding_parcel_gone(struct gunyah_gmem_binding *b,
 				struct gunyah_rm_mem_parcel *parcel);
-int gunyah_vm_share_binding(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
+int gunyah_vm_share_binding(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b, u64 size,
 			    u16 host_vmid);
 void gunyah_vm_reclaim_bindings(struct gunyah_vm *ghvm);
 int gunyah_vm_demand_paging_ranges(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *except,

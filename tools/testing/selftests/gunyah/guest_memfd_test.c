@@ -355,6 +355,107 @@ static void test_demand_paging(void)
 }
 
 /*
+ * A VM whose 2 MiB lent image binding holds the test guest at its start
+ * and the device tree at 0x80000, started; *@pages: the file's pages then.
+ */
+static int parcel_vm(int *fd, int *vm, int *vcpu, struct gunyah_vcpu_run **run, long *pages)
+{
+	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE + 0x80000 };
+	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
+	struct gunyah_fn_desc fn = {
+		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
+	};
+	uint8_t *p;
+	int r;
+
+	*fd = gmem_create(dev, 0, 2 * MiB);
+	*vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (*fd < 0 || *vm < 0 || p == MAP_FAILED)
+		return -ENOMEM;
+	load_file(DTB_DIR "test-guest.bin", p, 0x80000);
+	cfg.size = load_file(DTB_DIR "guest-1cpu.dtb", p + 0x80000, 0x10000);
+	munmap(p, 2 * MiB);
+	r = gmem_map(*vm, *fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ?:
+	    gh_ioctl(*vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	*vcpu = ioctl(*vm, GUNYAH_VM_ADD_FUNCTION, &fn);
+	*run = *vcpu < 0 ? MAP_FAILED :
+	       mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, *vcpu, 0);
+	if (!r && (*vcpu < 0 || *run == MAP_FAILED))
+		r = -ENODEV;
+	r = r ?: vm_start(&(struct test_vm){ .fd = *vm });
+	*pages = fdinfo_value(*fd, "small_pages");
+	return r;
+}
+
+static void parcel_vm_free(int fd, int vm, int vcpu, struct gunyah_vcpu_run *run)
+{
+	if (run != MAP_FAILED)
+		munmap(run, 4096);
+	close(vcpu);
+	close(vm);
+	close(fd);
+}
+
+static long rm_demand_paging(void)
+{
+	char buf[16];
+
+	if (read_file("/sys/kernel/debug/gunyah_rm/demand_paging", buf, sizeof(buf)) < 0)
+		return -1;
+	return strtol(buf, NULL, 0);
+}
+
+/*
+ * The image parcel: with an RM that pages guests in on demand it ends with
+ * the device tree's region, the rest of the binding comes page by page;
+ * without (the open-source RM) it is the whole binding, the guest's memory.
+ * The VM manager asks the RM once (debugfs gunyah_rm/demand_paging: 0 not
+ * yet, 1 yes, 2 no); a question without an answer is asked again.
+ */
+static void test_image_parcel(void)
+{
+	/* 64 KiB blocks: the guest and DT (0x81000 bytes) take 0x90000. */
+	const long small = 0x90000 / 4096, whole = 2 * MiB / 4096;
+	struct gunyah_vcpu_run *run;
+	int fd, vm, vcpu, r, logs;
+	uint64_t res = 0;
+	long pages;
+
+	if (!need_test_hyp("the image parcel's size (fault injection)"))
+		return;
+	write_file("/sys/kernel/debug/gunyah_rm/demand_paging", "0");
+	logs = klog_count("no answer on demand paging");
+	fault_reset();
+	fault_arm(RPC_VM_SET_DEMAND_PAGING, 1, FAULT_RPC_ERROR, 0x99, 1);
+	r = parcel_vm(&fd, &vm, &vcpu, &run, &pages);
+	tap_check(r == 0 && pages == whole && fault_fired() == 1 && rm_demand_paging() == 0,
+		  "the RM's answer on demand paging garbled: the VM starts, the parcel is the whole binding (%d, %ld pages)",
+		  r, pages);
+	tap_check(klog_count("no answer on demand paging") > logs, "  ... and the kernel logs it");
+	parcel_vm_free(fd, vm, vcpu, run);
+	fault_reset();
+
+	r = parcel_vm(&fd, &vm, &vcpu, &run, &pages);
+	if (oss_profile()) {
+		tap_check(r == 0 && pages == whole && rm_demand_paging() == 2,
+			  "asked again: no demand paging, the parcel is the whole binding (%d, %ld pages)",
+			  r, pages);
+	} else {
+		tap_check(r == 0 && pages == small && rm_demand_paging() == 1,
+			  "asked again: demand paging, the parcel ends with the device tree (%d, %ld pages)",
+			  r, pages);
+	}
+	r = run_cmd(vcpu, run, CMD_STORE, GUEST_MEM_BASE + MiB, &res);
+	tap_check(r == 0 && res == STORE_VALUE &&
+		  fdinfo_value(fd, "small_pages") == pages + (oss_profile() ? 0 : 16),
+		  "the guest stores beyond the device tree: %s (%d, %ld pages)",
+		  oss_profile() ? "in the parcel" : "paged in on demand", r,
+		  fdinfo_value(fd, "small_pages"));
+	parcel_vm_free(fd, vm, vcpu, run);
+}
+
+/*
  * A VMM killed while its guest runs on demand-paged guest memory: the
  * pages come back to the host, in the hypervisor's counts and in MemFree.
  */
@@ -445,6 +546,7 @@ int main(void)
 	test_bindings();
 	test_guest_from_memfd(true);
 	test_guest_from_memfd(false);
+	test_image_parcel();
 	/* The open-source RM has no VM_SET_DEMAND_PAGING (UNIMPLEMENTED). */
 	if (oss_profile()) {
 		tap_skip("demand paging: the open-source RM has none");
