@@ -175,6 +175,7 @@ struct gunyah_rm_stats {
  * @debugfs: debugfs directory
  * @demand_paging: whether the RM pages guests in on demand: RM_PAGING_UNKNOWN,
  *                 RM_PAGING_YES or RM_PAGING_NO (see gunyah_rm_demand_paging())
+ * @host_vmid: the host's VMID once the RM said it, else GUNYAH_VMID_INVAL
  * @vm_mgr: the /dev/gunyah VM manager
  */
 struct gunyah_rm {
@@ -204,6 +205,7 @@ struct gunyah_rm {
 	struct gunyah_rm_stats stats[RM_STATS_IDS];
 	struct dentry *debugfs;
 	u32 demand_paging;
+	u16 host_vmid;
 
 	struct gunyah_vm_mgr *vm_mgr;
 };
@@ -312,6 +314,32 @@ bool gunyah_rm_demand_paging(struct gunyah_rm *rm)
 		dev_dbg(rm->dev, "the RM %s guests in on demand\n", ret ? "pages" : "never pages");
 	}
 	return known == RM_PAGING_YES;
+}
+
+/**
+ * gunyah_rm_host_vmid() - the VMID of the VM this driver runs in
+ * @rm: the Resource Manager
+ * @vmid: set to the VMID on success
+ *
+ * Asked once (VM_GET_VMID) and remembered: it never changes.  debugfs
+ * gunyah_rm/host_vmid shows it (65535: not known yet); writing 65535 there
+ * makes the next call ask again.
+ *
+ * Return: 0, or the RPC's negative errno.
+ */
+int gunyah_rm_host_vmid(struct gunyah_rm *rm, u16 *vmid)
+{
+	u16 known = READ_ONCE(rm->host_vmid);
+	int ret;
+
+	if (known == GUNYAH_VMID_INVAL) {
+		ret = gunyah_rm_get_vmid(rm, &known);
+		if (ret)
+			return ret;
+		WRITE_ONCE(rm->host_vmid, known);
+	}
+	*vmid = known;
+	return 0;
 }
 
 /**
@@ -891,6 +919,7 @@ static int gunyah_rm_probe(struct platform_device *pdev)
 	mutex_init(&rm->send_lock);
 	mutex_init(&rm->rx_lock);
 	init_completion(&rm->send_ready);
+	rm->host_vmid = GUNYAH_VMID_INVAL;
 	rm->tx_ready = true;
 	xa_init_flags(&rm->calls, XA_FLAGS_ALLOC);
 	BLOCKING_INIT_NOTIFIER_HEAD(&rm->nh);
@@ -915,6 +944,7 @@ static int gunyah_rm_probe(struct platform_device *pdev)
 	rm->debugfs = debugfs_create_dir("gunyah_rm", NULL);
 	debugfs_create_file("rpc_stats", 0444, rm->debugfs, rm, &gunyah_rm_stats_fops);
 	debugfs_create_u32("demand_paging", 0644, rm->debugfs, &rm->demand_paging);
+	debugfs_create_u16("host_vmid", 0644, rm->debugfs, &rm->host_vmid);
 	ret = devm_add_action_or_reset(dev, gunyah_rm_remove_debugfs, rm);
 	if (ret)
 		return ret;

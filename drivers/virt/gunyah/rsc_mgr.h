@@ -205,6 +205,7 @@ int gunyah_rm_vm_set_firmware_mem(struct gunyah_rm *rm, u16 vmid,
 				  struct gunyah_rm_mem_parcel *parcel, u64 fw_offset, u64 fw_size);
 int gunyah_rm_probe_demand_paging(struct gunyah_rm *rm);
 bool gunyah_rm_demand_paging(struct gunyah_rm *rm);
+int gunyah_rm_host_vmid(struct gunyah_rm *rm, u16 *vmid);
 int gunyah_rm_vm_set_demand_paging(struct gunyah_rm *rm, u16 vmid, u32 count,
 				   struct gunyah_rm_mem_entry *entries);
 

@@ -764,7 +764,7 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	}
 	/* The host's own VMID, for the ACL of shared memory. */
 	step = "VM_GET_VMID";
-	ret = gunyah_rm_get_vmid(ghvm->rm, &host_vmid);
+	ret = gunyah_rm_host_vmid(ghvm->rm, &host_vmid);
 	if (ret)
 		goto err;
 

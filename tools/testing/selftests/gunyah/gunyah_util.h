@@ -174,6 +174,21 @@ static inline int read_file(const char *path, char *buf, size_t size)
 	return (int)n;
 }
 
+/* How many times the driver called RPC @msg_id (debugfs rpc_stats), or -1. */
+static inline long rpc_calls(unsigned int msg_id)
+{
+	static char stats[4096];
+	char id[16];
+
+	snprintf(id, sizeof(id), "%#010x ", msg_id);
+	if (read_file("/sys/kernel/debug/gunyah_rm/rpc_stats", stats, sizeof(stats)) < 0)
+		return -1;
+	for (char *l = strtok(stats, "\n"); l; l = strtok(NULL, "\n"))
+		if (!strncmp(l, id, strlen(id)))
+			return strtol(l + strlen(id), NULL, 10);
+	return 0;
+}
+
 static inline int fault_arm(unsigned int target, unsigned int nth, int kind, long long value,
 			    unsigned int count)
 {
