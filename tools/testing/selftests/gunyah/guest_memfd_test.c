@@ -354,47 +354,14 @@ static void test_demand_paging(void)
 	tap_check_hyp(hyp_stats_equal(&h0, &h1), "  ... and nothing is left behind");
 }
 
-/*
- * A VM whose 2 MiB lent image binding holds the test guest at its start
- * and the device tree at 0x80000, started; *@pages: the file's pages then.
- */
-static int parcel_vm(int *fd, int *vm, int *vcpu, struct gunyah_vcpu_run **run, long *pages)
+/* A VM on a 2 MiB guest memory file, lent (gvm_make()), started; *@pages: the file's pages then. */
+static int parcel_vm(struct gvm *g, long *pages)
 {
-	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE + 0x80000 };
-	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
-	struct gunyah_fn_desc fn = {
-		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
-	};
-	uint8_t *p;
-	int r;
+	int r = gvm_make(g, dev, 2 * MiB, "guest-1cpu.dtb");
 
-	*fd = gmem_create(dev, 0, 2 * MiB);
-	*vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
-	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
-	if (*fd < 0 || *vm < 0 || p == MAP_FAILED)
-		return -ENOMEM;
-	load_file(DTB_DIR "test-guest.bin", p, 0x80000);
-	cfg.size = load_file(DTB_DIR "guest-1cpu.dtb", p + 0x80000, 0x10000);
-	munmap(p, 2 * MiB);
-	r = gmem_map(*vm, *fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ?:
-	    gh_ioctl(*vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
-	*vcpu = ioctl(*vm, GUNYAH_VM_ADD_FUNCTION, &fn);
-	*run = *vcpu < 0 ? MAP_FAILED :
-	       mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, *vcpu, 0);
-	if (!r && (*vcpu < 0 || *run == MAP_FAILED))
-		r = -ENODEV;
-	r = r ?: vm_start(&(struct test_vm){ .fd = *vm });
-	*pages = fdinfo_value(*fd, "small_pages");
+	r = r ?: vm_start(&(struct test_vm){ .fd = g->vm });
+	*pages = fdinfo_value(g->fd, "small_pages");
 	return r;
-}
-
-static void parcel_vm_free(int fd, int vm, int vcpu, struct gunyah_vcpu_run *run)
-{
-	if (run != MAP_FAILED)
-		munmap(run, 4096);
-	close(vcpu);
-	close(vm);
-	close(fd);
 }
 
 static long rm_demand_paging(void)
@@ -417,10 +384,10 @@ static void test_image_parcel(void)
 {
 	/* 64 KiB blocks: the guest and DT (0x81000 bytes) take 0x90000. */
 	const long small = 0x90000 / 4096, whole = 2 * MiB / 4096;
-	struct gunyah_vcpu_run *run;
-	int fd, vm, vcpu, r, logs;
 	uint64_t res = 0;
+	struct gvm g;
 	long pages;
+	int r, logs;
 
 	if (!need_test_hyp("the image parcel's size (fault injection)"))
 		return;
@@ -428,15 +395,15 @@ static void test_image_parcel(void)
 	logs = klog_count("no answer on demand paging");
 	fault_reset();
 	fault_arm(RPC_VM_SET_DEMAND_PAGING, 1, FAULT_RPC_ERROR, 0x99, 1);
-	r = parcel_vm(&fd, &vm, &vcpu, &run, &pages);
+	r = parcel_vm(&g, &pages);
 	tap_check(r == 0 && pages == whole && fault_fired() == 1 && rm_demand_paging() == 0,
 		  "the RM's answer on demand paging garbled: the VM starts, the parcel is the whole binding (%d, %ld pages)",
 		  r, pages);
 	tap_check(klog_count("no answer on demand paging") > logs, "  ... and the kernel logs it");
-	parcel_vm_free(fd, vm, vcpu, run);
+	gvm_free(&g);
 	fault_reset();
 
-	r = parcel_vm(&fd, &vm, &vcpu, &run, &pages);
+	r = parcel_vm(&g, &pages);
 	if (oss_profile()) {
 		tap_check(r == 0 && pages == whole && rm_demand_paging() == 2,
 			  "asked again: no demand paging, the parcel is the whole binding (%d, %ld pages)",
@@ -446,13 +413,13 @@ static void test_image_parcel(void)
 			  "asked again: demand paging, the parcel ends with the device tree (%d, %ld pages)",
 			  r, pages);
 	}
-	r = run_cmd(vcpu, run, CMD_STORE, GUEST_MEM_BASE + MiB, &res);
+	r = run_cmd(g.vcpu, g.run, CMD_STORE, GUEST_MEM_BASE + MiB, &res);
 	tap_check(r == 0 && res == STORE_VALUE &&
-		  fdinfo_value(fd, "small_pages") == pages + (oss_profile() ? 0 : 16),
+		  fdinfo_value(g.fd, "small_pages") == pages + (oss_profile() ? 0 : 16),
 		  "the guest stores beyond the device tree: %s (%d, %ld pages)",
 		  oss_profile() ? "in the parcel" : "paged in on demand", r,
-		  fdinfo_value(fd, "small_pages"));
-	parcel_vm_free(fd, vm, vcpu, run);
+		  fdinfo_value(g.fd, "small_pages"));
+	gvm_free(&g);
 }
 
 /*

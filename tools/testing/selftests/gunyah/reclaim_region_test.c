@@ -70,52 +70,15 @@ static int guest_load(int vcpu, struct gunyah_vcpu_run *run, uint64_t gpa, uint6
 }
 
 /* A VM on guest memory: a lent 2 MiB image binding, then LEND and SHARE. */
-struct gvm {
-	int fd, vm, vcpu;
-	struct gunyah_vcpu_run *run;
-};
-
-static int gvm_make(struct gvm *g, bool start)
+static int gvm_make_rr(struct gvm *g, bool start)
 {
-	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE + 0x80000 };
-	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
-	struct gunyah_fn_desc fn = {
-		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
-	};
-	uint8_t *p;
-	int r;
+	int r = gvm_make(g, dev, 6 * MiB, "guest-2cpu.dtb");
 
-	g->fd = gmem_create(dev, 0, 6 * MiB);
-	g->vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
-	if (g->fd < 0 || g->vm < 0)
-		return -ENOMEM;
-	p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	load_file(DTB_DIR "test-guest.bin", p, 0x80000);
-	cfg.size = load_file(DTB_DIR "guest-2cpu.dtb", p + 0x80000, 0x10000);
-	munmap(p, 2 * MiB);
-	r = gmem_map(g->vm, g->fd, GUEST_MEM_BASE, 0, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ?:
-	    gmem_map(g->vm, g->fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ?:
-	    gmem_map(g->vm, g->fd, SHARE, 4 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_SHARE) ?:
-	    gh_ioctl(g->vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	r = r ?: gmem_map(g->vm, g->fd, LEND, 2 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_LEND) ?:
+		 gmem_map(g->vm, g->fd, SHARE, 4 * MiB, 2 * MiB, RWX | GUNYAH_MEM_FORCE_SHARE);
 	if (r)
 		return r;
-	g->vcpu = ioctl(g->vm, GUNYAH_VM_ADD_FUNCTION, &fn);
-	if (g->vcpu < 0)
-		return -errno;
-	g->run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, g->vcpu, 0);
-	if (g->run == MAP_FAILED)
-		return -errno;
 	return start ? gh_ioctl(g->vm, GUNYAH_VM_START, NULL) : 0;
-}
-
-static void gvm_free(struct gvm *g)
-{
-	munmap(g->run, 4096);
-	close(g->vcpu);
-	close(g->vm);
-	close(g->fd);
 }
 
 static void test_bad_input(void)
@@ -126,7 +89,7 @@ static void test_bad_input(void)
 	long n0;
 	int r;
 
-	r = gvm_make(&g, false);
+	r = gvm_make_rr(&g, false);
 	if (!tap_check(r == 0, "VM with image, lent and shared bindings, not started (%d)", r))
 		return;
 	tap_check(reclaim(g.vm, LEND, 0) == -EINVAL, "size 0: EINVAL");
@@ -198,7 +161,7 @@ static void test_image_parcel(void)
 	int r, k0, k1;
 
 	hyp_stats(&h0);
-	r = gvm_make(&g, true);
+	r = gvm_make_rr(&g, true);
 	if (!tap_check(r == 0, "VM from guest memory started (%d)", r))
 		return;
 	k0 = klog_count("holds part of image parcel");
@@ -230,7 +193,7 @@ static void test_demand_paged(void)
 
 	hyp_stats(&h0);
 	platform_calls(&c0);
-	r = gvm_make(&g, true);
+	r = gvm_make_rr(&g, true);
 	if (!tap_check(r == 0, "VM with demand-paged bindings started (%d)", r))
 		return;
 	n0 = file_pages(g.fd);
@@ -293,7 +256,7 @@ static void test_hyp_refuses(void)
 	int r, k0, k1;
 
 	hyp_stats(&h0);
-	r = gvm_make(&g, true);
+	r = gvm_make_rr(&g, true);
 	if (!tap_check(r == 0, "VM with demand-paged bindings started (%d)", r))
 		return;
 	for (unsigned int i = 0; i < 2; i++) {
@@ -355,7 +318,7 @@ static void test_while_running(void)
 
 	hyp_stats(&h0);
 	platform_calls(&c0);
-	r = gvm_make(&g, true);
+	r = gvm_make_rr(&g, true);
 	if (!tap_check(r == 0, "VM with demand-paged bindings started (%d)", r))
 		return;
 	t.g = &g;

@@ -14,6 +14,7 @@
 #include "gunyah_util.h"
 
 #define DTB_OFFSET	0x80000
+#define GVM_IMAGE_SIZE	(2ULL << 20)	/* the image binding of gvm_make() */
 
 static inline uint64_t now_ns(void)
 {
@@ -137,6 +138,63 @@ static inline void tvm_free(struct tvm *vm)
 	}
 	close(vm->fd);
 	munmap(vm->mem, vm->mem_size);
+}
+
+/* A VM on a guest memory file, with vCPU 0 (see gvm_make()). */
+struct gvm {
+	int fd, vm, vcpu;
+	struct gunyah_vcpu_run *run;
+};
+
+/*
+ * A guest memory file of @file_size bytes whose first GVM_IMAGE_SIZE bytes
+ * hold the test guest and, at DTB_OFFSET, the device tree @dtb, bound lent at
+ * GUEST_MEM_BASE; vCPU 0 with its run page.  Not started: the caller may
+ * add bindings first.  0 or -errno; gvm_free() in any case.
+ */
+static inline int gvm_make(struct gvm *g, int dev, uint64_t file_size, const char *dtb)
+{
+	struct gunyah_vm_dtb_config cfg = { .guest_phys_addr = GUEST_MEM_BASE + DTB_OFFSET };
+	struct gunyah_fn_vcpu_arg varg = { .id = 0 };
+	struct gunyah_fn_desc fn = {
+		.type = GUNYAH_FN_VCPU, .arg_size = sizeof(varg), .arg = (uintptr_t)&varg,
+	};
+	char path[128];
+	uint8_t *p;
+	int r;
+
+	g->vcpu = -1;
+	g->run = MAP_FAILED;
+	g->fd = gmem_create(dev, 0, file_size);
+	g->vm = ioctl(dev, GUNYAH_CREATE_VM, 0);
+	if (g->fd < 0 || g->vm < 0)
+		return -ENOMEM;
+	p = mmap(NULL, GVM_IMAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	snprintf(path, sizeof(path), DTB_DIR "%s", dtb);
+	load_file(DTB_DIR "test-guest.bin", p, DTB_OFFSET);
+	cfg.size = load_file(path, p + DTB_OFFSET, 0x10000);
+	munmap(p, GVM_IMAGE_SIZE);
+	r = gmem_map(g->vm, g->fd, GUEST_MEM_BASE, 0, GVM_IMAGE_SIZE,
+		     GUNYAH_MEM_ALLOW_RWX | GUNYAH_MEM_FORCE_LEND) ?:
+	    gh_ioctl(g->vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
+	if (r)
+		return r;
+	g->vcpu = ioctl(g->vm, GUNYAH_VM_ADD_FUNCTION, &fn);
+	if (g->vcpu < 0)
+		return -errno;
+	g->run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, g->vcpu, 0);
+	return g->run == MAP_FAILED ? -errno : 0;
+}
+
+static inline void gvm_free(struct gvm *g)
+{
+	if (g->run != MAP_FAILED)
+		munmap(g->run, 4096);
+	close(g->vcpu);
+	close(g->vm);
+	close(g->fd);
 }
 
 /* Emulate one MMIO exit; returns false when the command list is done. */

@@ -316,21 +316,33 @@ static int path_first_touch(struct ctx *c, int64_t *s, int *n, char *why, size_t
 	return 0;
 }
 
-static int path_tlb_refill(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+/* The shared VM with every data page touched (so mapped), or NULL with @why set. */
+static struct bvm *ctx_vm_touched(struct ctx *c, char *why, size_t len)
 {
-	uint64_t args[3] = { DATA_GPA, DATA_PAGES, LOAD_PASSES }, none[3] = { DATA_GPA, 0, 0 };
 	struct bvm *vm = ctx_vm(c, why, len);
-	uint64_t res;
 	int64_t t;
 	int r;
 
 	if (!vm)
-		return -1;
-	/* Every page mapped first: this path is about translations only. */
+		return NULL;
 	r = touch(vm, c->fresh, DATA_PAGES - c->fresh, &t);
-	if (r)
-		return why_set(why, len, "CMD_TOUCH_PAGES: %s", exit_str(r));
+	if (r) {
+		why_set(why, len, "CMD_TOUCH_PAGES: %s", exit_str(r));
+		return NULL;
+	}
 	c->fresh = DATA_PAGES;
+	return vm;
+}
+
+static int path_tlb_refill(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	uint64_t args[3] = { DATA_GPA, DATA_PAGES, LOAD_PASSES }, none[3] = { DATA_GPA, 0, 0 };
+	/* Every page mapped first: this path is about translations only. */
+	struct bvm *vm = ctx_vm_touched(c, why, len);
+	uint64_t res;
+
+	if (!vm)
+		return -1;
 	for (*n = 0; *n < BATCHES; (*n)++) {
 		int64_t t1 = timed_cmd(vm, CMD_LOAD_PAGES, args, 3, &res);
 		int64_t t0 = timed_cmd(vm, CMD_LOAD_PAGES, none, 3, &res);
@@ -419,16 +431,11 @@ static int teardown_fresh(struct ctx *c, bool shared, int64_t *s, int *n,
 
 static int path_teardown_close(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 {
-	struct bvm *vm = ctx_vm(c, why, len);
-	int64_t t;
-	int r;
+	/* The shared VM first, all its data pages touched. */
+	struct bvm *vm = ctx_vm_touched(c, why, len);
 
 	if (!vm)
 		return -1;
-	/* The shared VM first: all its data pages were touched by now. */
-	r = touch(vm, c->fresh, DATA_PAGES - c->fresh, &t);
-	if (r)
-		return why_set(why, len, "CMD_TOUCH_PAGES: %s", exit_str(r));
 	teardown_one(c, vm, c->memfree_before, &s[0], &c->memfree);
 	c->vm_ok = false;
 	c->vm_err = -ESHUTDOWN;
