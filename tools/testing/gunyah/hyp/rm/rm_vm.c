@@ -389,6 +389,8 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	vm->guest->exited_cb = rm_guest_exited;
 	/* The open-source release refuses the vCPUs of a VM that has exited. */
 	vm->guest->exit_kills_vcpus = rm_oss_profile();
+	/* ... and reports the caller of SYSTEM_RESET with the PSCI_SYSTEM_RESET state */
+	vm->guest->reset_run_state = rm_oss_profile();
 	for (u32 i = 0; i < n; i++) {
 		struct vcpu *v = vm->guest->vcpus[i];
 
