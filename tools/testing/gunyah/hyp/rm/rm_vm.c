@@ -269,17 +269,36 @@ static bool memory_node_base(const struct fdt *fdt, u64 *base)
 /*
  * The open-source RM fails to parse a VM config whose memory node gives an
  * address or size that is not page-aligned (its VM_INIT answers MEM_INVALID).
+ * It reads them as a DT reads a node's "reg": in the #address-cells and
+ * #size-cells of the parent, /gunyah-vm-config (2 and 1 when it has none;
+ * the memory node's own cells are for its children).  A property of any
+ * other length it passes over as if absent, unaligned or not.
  */
-static bool vm_memory_aligned(const struct fdt *fdt, int node)
+static bool vm_memory_aligned(const struct fdt *fdt, int config, int node)
 {
-	static const char *const props[] = {
-		"base-address", "size-min", "size-max", "firmware-address", "firmware-size-max",
+	static const struct {
+		const char *name;
+		bool size;
+	} props[] = {
+		{ "base-address", false }, { "size-min", true }, { "size-max", true },
+		{ "firmware-address", false }, { "firmware-size-max", true },
 	};
-	u64 v;
+	u32 addr_cells = 2, size_cells = 1, lo;
+	int len;
 
-	for (u32 i = 0; i < ARRAY_SIZE(props); i++)
-		if (fdt_prop_u64(fdt, node, props[i], &v) && v % PAGE_SIZE)
+	fdt_prop_u32(fdt, config, "#address-cells", &addr_cells);
+	fdt_prop_u32(fdt, config, "#size-cells", &size_cells);
+	for (u32 i = 0; i < ARRAY_SIZE(props); i++) {
+		u32 cells = props[i].size ? size_cells : addr_cells;
+
+		if (!fdt_getprop(fdt, node, props[i].name, &len) ||
+		    (cells != 1 && cells != 2) || len != (int)(4 * cells))
+			continue;
+		/* the last (low) word decides the alignment */
+		if (fdt_prop_u32_index(fdt, node, props[i].name, cells - 1, &lo) &&
+		    lo % PAGE_SIZE)
 			return false;
+	}
 	return true;
 }
 
@@ -403,7 +422,8 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	}
 
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/memory");
-	if (rm_oss_profile() && node >= 0 && !vm_memory_aligned(&fdt, node))
+	if (rm_oss_profile() && node >= 0 &&
+	    !vm_memory_aligned(&fdt, fdt_path_offset(&fdt, "/gunyah-vm-config"), node))
 		return RM_ERROR_MEM_INVALID;
 	vm->mem_base_set = node >= 0 && fdt_prop_u64(&fdt, node, "base-address", &vm->mem_base);
 	if (!vm->mem_base_set)
