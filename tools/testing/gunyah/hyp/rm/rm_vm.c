@@ -269,12 +269,14 @@ static bool memory_node_base(const struct fdt *fdt, u64 *base)
 /*
  * The open-source RM fails to parse a VM config whose memory node gives an
  * address or size that is not page-aligned (its VM_INIT answers MEM_INVALID).
- * It reads them as a DT reads a node's "reg": in the #address-cells and
- * #size-cells of the parent, /gunyah-vm-config (2 and 1 when it has none;
- * the memory node's own cells are for its children).  A property of any
- * other length it passes over as if absent, unaligned or not.
+ * Its DT walker reads them in the #address-cells and #size-cells it keeps
+ * for that depth, and it keeps them only when it steps down into a node's
+ * first child: for /gunyah-vm-config/memory they are those of the root's
+ * first subnode, whichever it is (2 and 1 when it has none), not those of
+ * /gunyah-vm-config.  A property of any other length it passes over as if
+ * absent, unaligned or not.
  */
-static bool vm_memory_aligned(const struct fdt *fdt, int config, int node)
+static bool vm_memory_aligned(const struct fdt *fdt, int node)
 {
 	static const struct {
 		const char *name;
@@ -283,11 +285,13 @@ static bool vm_memory_aligned(const struct fdt *fdt, int config, int node)
 		{ "base-address", false }, { "size-min", true }, { "size-max", true },
 		{ "firmware-address", false }, { "firmware-size-max", true },
 	};
+	int first = fdt_first_subnode(fdt, fdt_root(fdt)), len;
 	u32 addr_cells = 2, size_cells = 1, lo;
-	int len;
 
-	fdt_prop_u32(fdt, config, "#address-cells", &addr_cells);
-	fdt_prop_u32(fdt, config, "#size-cells", &size_cells);
+	if (first >= 0) {
+		fdt_prop_u32(fdt, first, "#address-cells", &addr_cells);
+		fdt_prop_u32(fdt, first, "#size-cells", &size_cells);
+	}
 	for (u32 i = 0; i < ARRAY_SIZE(props); i++) {
 		u32 cells = props[i].size ? size_cells : addr_cells;
 
@@ -422,8 +426,7 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	}
 
 	node = fdt_path_offset(&fdt, "/gunyah-vm-config/memory");
-	if (rm_oss_profile() && node >= 0 &&
-	    !vm_memory_aligned(&fdt, fdt_path_offset(&fdt, "/gunyah-vm-config"), node))
+	if (rm_oss_profile() && node >= 0 && !vm_memory_aligned(&fdt, node))
 		return RM_ERROR_MEM_INVALID;
 	vm->mem_base_set = node >= 0 && fdt_prop_u64(&fdt, node, "base-address", &vm->mem_base);
 	if (!vm->mem_base_set)
