@@ -21,7 +21,10 @@ memfree() { sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo; }
 open_fds() {
 	n=0
 	for f in /proc/[0-9]*/fd/*; do
-		case $(readlink "$f" 2>/dev/null) in *gunyah* | *gh-vcpu* | *gh-gmem*) n=$((n + 1)) ;; esac
+		# the device and the driver's anonymous files, not this script's own
+		case $(readlink "$f" 2>/dev/null) in
+		/dev/gunyah | anon_inode:gunyah-vm | anon_inode:gh-vcpu* | *gh-gmem*) n=$((n + 1)) ;;
+		esac
 	done
 	echo "$n"
 }
