@@ -45,6 +45,20 @@ enum gunyah_vcpu_mmio {
 #define GUNYAH_HV_RESUME_RETRY		1
 #define GUNYAH_HV_RESUME_FAULT		2
 
+/*
+ * PSCI_SYSTEM_RESET run state: state_data[0] holds the reset type in bits
+ * 31:0, bit 62 for an SMC64 SYSTEM_RESET2 and bit 63 for SYSTEM_RESET (not
+ * RESET2); state_data[1] the RESET2 cookie.
+ */
+#define GUNYAH_VCPU_RESET_SMC64		BIT_ULL(62)
+#define GUNYAH_VCPU_RESET_NOT_RESET2	BIT_ULL(63)
+
+/* VM_EXITED exit types of the RM (what the VMM sees in exit_info.type) */
+#define GUNYAH_RM_EXIT_TYPE_PLATFORM_RESET	2
+#define GUNYAH_RM_EXIT_TYPE_SYSTEM_RESET2	3
+/* Exit reason word 0: flags (bit 15: SMC64 SYSTEM_RESET2), exit code 0 */
+#define GUNYAH_RM_EXIT_FLAG_RESET2_SMC64	BIT(15)
+
 /**
  * struct gunyah_vcpu - a vCPU
  * @ghvm: its VM (the file holds a reference)
@@ -56,6 +70,8 @@ enum gunyah_vcpu_mmio {
  * @run: the page shared with user space
  * @mmio: an MMIO exit waiting for its answer
  * @status_reported: a STATUS exit was reported; report it again
+ * @reset_exit: the exit this vCPU reported for its guest's PSCI reset
+ *              request (type 0 if none), until the RM's VM_EXITED is in
  * @woken: the wake-up interrupt fired
  * @kicked: the resources are being taken away: RUN must end now
  * @wq: where RUN sleeps
@@ -71,6 +87,7 @@ struct gunyah_vcpu {
 	struct gunyah_vcpu_run *run;
 	enum gunyah_vcpu_mmio mmio;
 	bool status_reported;
+	struct gunyah_vm_exit_info reset_exit;
 	bool woken;
 	bool kicked;
 	wait_queue_head_t wq;
@@ -146,9 +163,20 @@ static void gunyah_vcpu_fill_status(struct gunyah_vcpu *vcpu)
 {
 	struct gunyah_vcpu_run *run = vcpu->run;
 	struct gunyah_vm *ghvm = vcpu->ghvm;
+	enum gunyah_rm_vm_status vm_status = READ_ONCE(ghvm->vm_status);
 
 	run->exit_reason = GUNYAH_VCPU_EXIT_STATUS;
-	switch (READ_ONCE(ghvm->vm_status)) {
+	vcpu->status_reported = true;
+	/*
+	 * The guest asked for a reset and the RM's VM_EXITED is not in yet:
+	 * this vCPU's own account of it (the RM's will say the same).
+	 */
+	if (vcpu->reset_exit.type && vm_status == GUNYAH_RM_VM_STATUS_RUNNING) {
+		run->status.status = GUNYAH_VM_STATUS_EXITED;
+		run->status.exit_info = vcpu->reset_exit;
+		return;
+	}
+	switch (vm_status) {
 	case GUNYAH_RM_VM_STATUS_INIT_FAILED:
 		run->status.status = GUNYAH_VM_STATUS_LOAD_FAILED;
 		break;
@@ -164,7 +192,38 @@ static void gunyah_vcpu_fill_status(struct gunyah_vcpu *vcpu)
 	run->status.exit_info.reason_size = ghvm->exit_info.reason_size;
 	memcpy(run->status.exit_info.reason, ghvm->exit_info.reason,
 	       sizeof(run->status.exit_info.reason));
-	vcpu->status_reported = true;
+}
+
+/*
+ * The vCPU's guest called PSCI SYSTEM_RESET or SYSTEM_RESET2: the
+ * hypervisor powered every vCPU of the VM off, and tells the RM, which
+ * sends VM_EXITED.  The run ends here with the status exit of a reset, as
+ * the RM words it (exit type, reason word 0, then the RESET2 type and
+ * cookie), without waiting for the notification: this vCPU will not run
+ * again, whatever comes.
+ */
+static void gunyah_vcpu_reset_exit(struct gunyah_vcpu *vcpu,
+				   const struct gunyah_hypercall_vcpu_run_resp *resp)
+{
+	struct gunyah_vm_exit_info *info = &vcpu->reset_exit;
+	u64 data = resp->state_data[0];
+	__le32 words[2] = { 0 };
+
+	memset(info, 0, sizeof(*info));
+	if (data & GUNYAH_VCPU_RESET_NOT_RESET2) {
+		info->type = GUNYAH_RM_EXIT_TYPE_PLATFORM_RESET;
+		info->reason_size = sizeof(u32);
+	} else {
+		info->type = GUNYAH_RM_EXIT_TYPE_SYSTEM_RESET2;
+		/* word 0, reset type, cookie low, cookie high */
+		info->reason_size = 4 * sizeof(u32);
+		if (data & GUNYAH_VCPU_RESET_SMC64)
+			words[0] = cpu_to_le32(GUNYAH_RM_EXIT_FLAG_RESET2_SMC64);
+		words[1] = cpu_to_le32(lower_32_bits(data));
+	}
+	BUILD_BUG_ON(sizeof(words) != sizeof(info->reason));
+	memcpy(info->reason, words, sizeof(info->reason));
+	gunyah_vcpu_fill_status(vcpu);
 }
 
 static bool gunyah_vm_running(struct gunyah_vm *ghvm)
@@ -389,6 +448,10 @@ static int gunyah_vcpu_run(struct gunyah_vcpu *vcpu)
 			vcpu->run->page_fault.phys_addr = resp.state_data[0];
 			vcpu->run->page_fault.attempt = ret;
 			vcpu->run->page_fault.resume_action = GUNYAH_VCPU_RESUME_FAULT;
+			ret = 0;
+			goto out;
+		case GUNYAH_VCPU_STATE_PSCI_SYSTEM_RESET:
+			gunyah_vcpu_reset_exit(vcpu, &resp);
 			ret = 0;
 			goto out;
 		case GUNYAH_VCPU_STATE_FAULT:

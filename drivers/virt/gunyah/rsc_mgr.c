@@ -691,7 +691,12 @@ static irqreturn_t gunyah_rm_tx(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-static long gunyah_rm_timeout(void)
+/**
+ * gunyah_rm_timeout() - how long the host waits for the Resource Manager
+ *
+ * Return: rpc_timeout_ms in jiffies, MAX_SCHEDULE_TIMEOUT for 0 (forever).
+ */
+long gunyah_rm_timeout(void)
 {
 	return rpc_timeout_ms ? msecs_to_jiffies(rpc_timeout_ms) : MAX_SCHEDULE_TIMEOUT;
 }

@@ -19,6 +19,7 @@
 struct gunyah_rm;
 
 /* RPC core (rsc_mgr.c) */
+long gunyah_rm_timeout(void);
 int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, size_t req_buf_size,
 		   void **resp_buf, size_t *resp_buf_size);
 int gunyah_rm_notifier_register(struct gunyah_rm *rm, struct notifier_block *nb);

@@ -7,7 +7,8 @@
 # answers in seconds), then
 #   1. the sample VMM with the sample guest on 1, 2 and 4 vCPUs, shared and
 #      lent, each under a deadline; after each: its exit line, the gunyah
-#      files left open, MemFree; the kernel stacks of a VMM that hangs;
+#      files left open, MemFree, the new kernel lines; the kernel stacks of
+#      a VMM that hangs and the RM's log then;
 #   2. every in-host test of /tests/hyp under a deadline, what a killed test
 #      forked killed with it, the RM's log after a failure, the new kernel
 #      lines after each.
@@ -20,12 +21,16 @@ memfree() { sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo; }
 open_fds() {
 	n=0
 	for f in /proc/[0-9]*/fd/*; do
-		case $(readlink "$f" 2>/dev/null) in *gunyah* | *gh-vcpu* | *gh-gmem*) n=$((n + 1)) ;; esac
+		# the device and the driver's anonymous files, not this script's own
+		case $(readlink "$f" 2>/dev/null) in
+		/dev/gunyah | anon_inode:gunyah-vm | anon_inode:gh-vcpu* | *gh-gmem*) n=$((n + 1)) ;;
+		esac
 	done
 	echo "$n"
 }
 
 echo 60000 > /sys/module/gunyah_rsc_mgr/parameters/rpc_timeout_ms
+last=$(dmesg | wc -l)
 
 sync
 echo 3 > /proc/sys/vm/drop_caches
@@ -46,6 +51,7 @@ for c in 1 2 4; do
 				echo "   task ${s##*/}"
 				sed 's/^/      /' "$s/stack"
 			done
+			[ -x /extra/rmlog ] && /extra/rmlog | tail -40 | sed 's/^/  rm: /'
 			kill "$pid"
 			sleep 5
 			kill -9 "$pid" 2>/dev/null
@@ -56,6 +62,8 @@ for c in 1 2 4; do
 		echo "@@VMM end -c $c $m rc=$rc hello=$(grep -c 'Hello from' /tmp/vmm.out)" \
 		     "exit=\"$(grep -m1 'VM exited' /tmp/vmm.out)\""
 		echo "@@VMM   open gunyah fds: $(open_fds) memfree=$(memfree)kB"
+		dmesg | tail -n +$((last + 1)) | sed 's/^/  k: /'
+		last=$(dmesg | wc -l)
 	done
 done
 sync
@@ -64,21 +72,22 @@ sleep 1
 echo "@@VMM memfree-after=$(memfree)kB"
 sed 's/^/@@VMM rpc: /' /sys/kernel/debug/gunyah_rm/rpc_stats
 
-last=$(dmesg | wc -l)
 for t in /tests/hyp/*; do
 	[ -x "$t" ] || continue
 	n=$(basename "$t")
 	echo "@@T-BEGIN $n"
 	timeout -s KILL "$TEST_LIMIT" "$t" < /dev/null
 	rc=$?
-	# a test's forked children outlive its SIGKILL
+	# a test's forked children, and the sample VMMs it ran, outlive its SIGKILL
 	tp=$(readlink -f "$t")
+	vp=$(readlink -f "$(command -v gunyah-vmm)")
 	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$tp" ] || continue
+		e=$(readlink "$p/exe" 2>/dev/null)
+		[ "$e" = "$tp" ] || [ "$e" = "$vp" ] || continue
 		echo "  stray: ${p#/proc/}"
 		kill -9 "${p#/proc/}"
 	done
-	[ "$rc" -ne 0 ] && [ -x /extra/rmlog ] && /extra/rmlog | tail -12 | sed 's/^/  rm: /'
+	[ "$rc" -ne 0 ] && [ -x /extra/rmlog ] && /extra/rmlog | tail -30 | sed 's/^/  rm: /'
 	echo "@@T-END $n rc=$rc memfree=$(memfree)"
 	dmesg | tail -n +$((last + 1)) | sed 's/^/  k: /'
 	last=$(dmesg | wc -l)

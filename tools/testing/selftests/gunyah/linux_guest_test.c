@@ -342,6 +342,16 @@ int main(void)
 		tap_check(false, "the guest kernel and initrd are installed");
 		return tap_finish();
 	}
+	/*
+	 * Seven boots of a 256 MiB Linux guest: on the real Gunyah under
+	 * QEMU TCG the first one had printed nothing after 240 s (its VM
+	 * start alone takes seconds per 16 MiB lent), far past any deadline.
+	 */
+	if (!test_hyp()) {
+		tap_skip("Linux guest boots: far too slow on a real Gunyah under TCG: %s",
+			 NO_TEST_HYP);
+		return tap_finish();
+	}
 	test_boot(1, NULL);
 	test_shell();
 	test_boot(5, "--share");	/* vCPU 4 in a second cluster (MPIDR 0x100) */

@@ -57,6 +57,8 @@
 #define GIC_PHANDLE	0x8002
 #define CLK_PHANDLE	0x8000
 #define UART_SPI	1
+#define QEMU_TREE_REFUSED \
+	"the RM refuses QEMU's memory@40000000 at VM_INIT (MEM_INVALID), it takes only /memory"
 #define INPUT		"grep -c uart-pl011 /proc/interrupts; poweroff -f\n"
 #define MAX_EXITS	20000000UL
 #define TIMEOUT_S	150	/* the guest waits forever if its input never arrives */
@@ -400,6 +402,16 @@ int main(void)
 	r = ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &dtb_cfg);
 	tap_check(r == 0, "GUNYAH_VM_SET_DTB_CONFIG: 1 MiB at %#llx", (unsigned long long)dtb);
 	r = ioctl(vm, GUNYAH_VM_START);
+	/*
+	 * The open-source RM parses only a memory node named /memory and
+	 * fails VM_INIT (MEM_INVALID) on QEMU's memory@40000000, which this
+	 * replay keeps as QEMU wrote it; its test RM profile lets it pass.
+	 */
+	if (r && errno == ERANGE && !test_hyp() &&
+	    klog_count("failed to start at VM_INIT: -34") > 0) {
+		tap_skip("GUNYAH_VM_START: %s: %s", QEMU_TREE_REFUSED, NO_TEST_HYP);
+		return tap_finish();
+	}
 	if (!tap_check(r == 0, "GUNYAH_VM_START with no boot context (%s)",
 		       r ? strerror(errno) : "ok"))
 		return tap_finish();

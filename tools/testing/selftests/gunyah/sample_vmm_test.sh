@@ -22,9 +22,18 @@ for mode in "--share" "-l"; do
 		check "  ... VM exited by powering off (status 2, type 1)" \
 			sh -c "echo \"\$0\" | grep -q 'VM exited: status 2, exit type 1'" "$out"
 		# vCPU 0 waits for the UART's interrupt after each of its two lines,
-		# then writes the notification register once.
-		check "  ... the guest took the UART's TX interrupt after each of its lines" \
-			sh -c "echo \"\$0\" | grep -q 'UART TX interrupts taken: 2 of 2 lines'" "$out"
+		# then writes the notification register once.  That interrupt is
+		# a level irqfd: off the test hypervisor, an RM that gives the
+		# host's doorbell without the right to set its masks refuses it
+		# (bell_set_mask: EACCES, logged), see LEVEL_IRQFD_REFUSED.
+		if ! test_hyp && dmesg_has "bell_set_mask failed: -13"; then
+			skip "  ... the guest took the UART's TX interrupt after each of its lines:" \
+			     "the RM gave the host's doorbell without the right to set its masks" \
+			     "(bell_set_mask: EACCES)"
+		else
+			check "  ... the guest took the UART's TX interrupt after each of its lines" \
+				sh -c "echo \"\$0\" | grep -q 'UART TX interrupts taken: 2 of 2 lines'" "$out"
+		fi
 		check "  ... UART interrupts came through the irqfd, two notifications through the ioeventfd" \
 			sh -c "echo \"\$0\" | grep -qE 'irqfd: [1-9][0-9]*; notifications through the ioeventfd: 2\$'" "$out"
 	done

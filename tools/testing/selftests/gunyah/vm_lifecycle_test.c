@@ -97,7 +97,10 @@ static void test_lend_and_share(int dev)
  * a VM without one; the v17-level RM does not care), a /chosen for the
  * RM's overlay and no /hypervisor node (the RM generates it), page-aligned
  * sizes and addresses in the VM config's memory node (the RM's VM_INIT fails with
- * MEM_INVALID otherwise; the v17-level RM does not read size-min).  The
+ * MEM_INVALID otherwise; the v17-level RM does not read size-min), read in
+ * the #address-cells and #size-cells of the root's first subnode (where the
+ * RM's DT walker keeps them; a property of another length is passed over,
+ * as if absent).  The
  * RM's notifications about parcels are the driver's to take, not to log as
  * unknown.
  */
@@ -151,6 +154,10 @@ static void test_rm_dt_rules(int dev)
 			  r);
 	else
 		tap_check(r == 0, "v17 RM: the VM-config memory size-min is not checked (%d)", r);
+	/* in cells other than its parent's: the oss RM passes over it */
+	r = vm_cycle(dev, "guest-memalign-cells.dtb", false);
+	tap_check(r == 0, "%s RM: ... in 2 cells where the RM reads 1: ignored (%d)",
+		  oss_profile() ? "oss" : "v17", r);
 	tap_check(klog_count("ignored notification 0x511000") == ignored,
 		  "the RM's MEM_ACCEPTED/MEM_RELEASED notifications are not left unclaimed");
 }

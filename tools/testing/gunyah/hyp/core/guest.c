@@ -37,6 +37,7 @@ void vcpu_reset(struct vcpu *v)
 	v->pending = VCPU_PENDING_NONE;
 	v->in_wfi = false;
 	v->on_pending = false;
+	v->reset_data = 0;
 }
 
 /**

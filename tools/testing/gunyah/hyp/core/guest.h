@@ -64,6 +64,8 @@ struct vcpu {
 	u32 wake_virq;		/* host SPI: "run me again" */
 	bool on;
 	bool running;
+	/* its guest called PSCI SYSTEM_RESET: the run state's data word 0, else 0 */
+	u64 reset_data;
 	u32 run_cpu;		/* the physical CPU it runs on, while running */
 	/* CPU_ON while its last run was still ending: applied when it next runs */
 	bool on_pending;
@@ -96,6 +98,8 @@ struct guest {
 	bool exited;
 	/* vcpu_run of an exited guest: OBJECT_STATE, not POWERED_OFF ("exited") */
 	bool exit_kills_vcpus;
+	/* the caller of PSCI SYSTEM_RESET sees PSCI_SYSTEM_RESET, not POWERED_OFF */
+	bool reset_run_state;
 	/* lines the guest's faults may still print (a guest must not flood the console) */
 	u32 log_budget;
 	u32 nr_vcpus;
@@ -129,6 +133,9 @@ struct guest {
 #define VCPU_STATE_VMMIO_READ		4
 #define VCPU_STATE_VMMIO_WRITE		5
 #define VCPU_STATE_PAGE_FAULT		7
+#define VCPU_STATE_PSCI_SYSTEM_RESET	0x100
+/* its data word 0: bit 63 for SYSTEM_RESET (not RESET2), reset type 0 */
+#define VCPU_RESET_NOT_RESET2		BIT(63)
 
 /* RM exit types */
 #define GUEST_EXIT_PLATFORM_OFF		1

@@ -16,7 +16,10 @@
  *   - PSCI CPU_OFF, SYSTEM_OFF, SYSTEM_RESET: POWERED_OFF (with the
  *     "exited" flag once the VM is gone, and VM_EXITED from the RM; the
  *     caller of SYSTEM_OFF first sees it without the flag, as on real
- *     Gunyah, and gets no wake-up interrupt);
+ *     Gunyah, and gets no wake-up interrupt).  In the oss profile the
+ *     caller of SYSTEM_RESET sees PSCI_SYSTEM_RESET (reset type and
+ *     cookie) instead, at once and at every later call, as the open-source
+ *     hypervisor reports it;
  *   - a physical interrupt: READY, so that the host takes it at once.
  *
  * The host's own timer (its tick, the EL1 virtual timer) is not in the
@@ -613,7 +616,12 @@ static bool guest_smccc(struct vcpu *v, struct trap_frame *f)
 		return false;
 	case PSCI_0_2_FN_SYSTEM_RESET:
 		guest_exit_vm(v, GUEST_EXIT_PLATFORM_RESET);
-		set_result(f, VCPU_STATE_POWERED_OFF, 1, 0, 0);
+		if (v->guest->reset_run_state) {
+			v->reset_data = VCPU_RESET_NOT_RESET2;
+			set_result(f, VCPU_STATE_PSCI_SYSTEM_RESET, v->reset_data, 0, 0);
+		} else {
+			set_result(f, VCPU_STATE_POWERED_OFF, 1, 0, 0);
+		}
 		return false;
 	case BAO_IPC_NOTIFY_FID:
 		x[0] = bao_ipc_guest_call(g, x[1]);
@@ -786,6 +794,12 @@ void vcpu_run(struct trap_frame *f)
 	if (v->running || !v->guest->started) {
 		guest_unlock();
 		f->x[0] = GH_ERROR_BUSY;
+		return;
+	}
+	/* The caller of SYSTEM_RESET is not killed: it reports the reset again. */
+	if (v->guest->exited && v->reset_data) {
+		guest_unlock();
+		set_result(f, VCPU_STATE_PSCI_SYSTEM_RESET, v->reset_data, 0, 0);
 		return;
 	}
 	if (v->guest->exited && v->guest->exit_kills_vcpus) {

@@ -269,17 +269,40 @@ static bool memory_node_base(const struct fdt *fdt, u64 *base)
 /*
  * The open-source RM fails to parse a VM config whose memory node gives an
  * address or size that is not page-aligned (its VM_INIT answers MEM_INVALID).
+ * Its DT walker reads them in the #address-cells and #size-cells it keeps
+ * for that depth, and it keeps them only when it steps down into a node's
+ * first child: for /gunyah-vm-config/memory they are those of the root's
+ * first subnode, whichever it is (2 and 1 when it has none), not those of
+ * /gunyah-vm-config.  A property of any other length it passes over as if
+ * absent, unaligned or not.
  */
 static bool vm_memory_aligned(const struct fdt *fdt, int node)
 {
-	static const char *const props[] = {
-		"base-address", "size-min", "size-max", "firmware-address", "firmware-size-max",
+	static const struct {
+		const char *name;
+		bool size;
+	} props[] = {
+		{ "base-address", false }, { "size-min", true }, { "size-max", true },
+		{ "firmware-address", false }, { "firmware-size-max", true },
 	};
-	u64 v;
+	int first = fdt_first_subnode(fdt, fdt_root(fdt)), len;
+	u32 addr_cells = 2, size_cells = 1, lo;
 
-	for (u32 i = 0; i < ARRAY_SIZE(props); i++)
-		if (fdt_prop_u64(fdt, node, props[i], &v) && v % PAGE_SIZE)
+	if (first >= 0) {
+		fdt_prop_u32(fdt, first, "#address-cells", &addr_cells);
+		fdt_prop_u32(fdt, first, "#size-cells", &size_cells);
+	}
+	for (u32 i = 0; i < ARRAY_SIZE(props); i++) {
+		u32 cells = props[i].size ? size_cells : addr_cells;
+
+		if (!fdt_getprop(fdt, node, props[i].name, &len) ||
+		    (cells != 1 && cells != 2) || len != (int)(4 * cells))
+			continue;
+		/* the last (low) word decides the alignment */
+		if (fdt_prop_u32_index(fdt, node, props[i].name, cells - 1, &lo) &&
+		    lo % PAGE_SIZE)
 			return false;
+	}
 	return true;
 }
 
@@ -389,6 +412,8 @@ static u32 vm_create_resources(struct rm_vm *vm)
 	vm->guest->exited_cb = rm_guest_exited;
 	/* The open-source release refuses the vCPUs of a VM that has exited. */
 	vm->guest->exit_kills_vcpus = rm_oss_profile();
+	/* ... and reports the caller of SYSTEM_RESET with the PSCI_SYSTEM_RESET state */
+	vm->guest->reset_run_state = rm_oss_profile();
 	for (u32 i = 0; i < n; i++) {
 		struct vcpu *v = vm->guest->vcpus[i];
 
