@@ -220,14 +220,6 @@ static bool gunyah_gmem_range_bound(struct gunyah_gmem *gmem, u64 offset, u64 le
 }
 
 /*
- * Take pages [@first, @last] of the file back from the guests that have
- * them and free them (under gmem->lock, user mappings already gone).
- * Returns 0; -EBUSY if the range holds pages of an image parcel, which
- * cannot be taken back one by one (nothing is done then); -EIO if the
- * hypervisor did not give some pages back: those stay the guest's and
- * are kept, the others are freed.
- */
-/*
  * Drop the file's pages among [@first, @last] that no guest has (neither
  * lent nor given page by page), freeing them through @fbatch; under
  * gmem->lock.  A large range has many pages: let others run now and then.
@@ -247,6 +239,14 @@ static void gunyah_gmem_put_unheld(struct gunyah_gmem *gmem, unsigned long first
 	}
 }
 
+/*
+ * Take pages [@first, @last] of the file back from the guests that have
+ * them and free them (under gmem->lock, user mappings already gone).
+ * Returns 0; -EBUSY if the range holds pages of an image parcel, which
+ * cannot be taken back one by one (nothing is done then); -EIO if the
+ * hypervisor did not give some pages back: those stay the guest's and
+ * are kept, the others are freed.
+ */
 static int gunyah_gmem_punch(struct gunyah_gmem *gmem, unsigned long first, unsigned long last)
 {
 	struct folio_batch fbatch;
@@ -880,7 +880,13 @@ struct gunyah_gmem_binding *gunyah_vm_find_binding(struct gunyah_vm *ghvm, u64 g
 	return NULL;
 }
 
-static bool gunyah_binding_lends(const struct gunyah_gmem_binding *b)
+/**
+ * gunyah_binding_lends() - whether a guest memory binding lends its pages
+ * @b: the binding
+ *
+ * Return: true unless it shares them with the host (GUNYAH_MEM_FORCE_SHARE).
+ */
+bool gunyah_binding_lends(const struct gunyah_gmem_binding *b)
 {
 	return (b->flags & GUNYAH_MEM_ACCESS_MASK) != GUNYAH_MEM_FORCE_SHARE;
 }

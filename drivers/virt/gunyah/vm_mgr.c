@@ -588,7 +588,7 @@ static int gunyah_vm_find_firmware(struct gunyah_vm *ghvm, struct gunyah_gmem_bi
 	} else if (dtb_binding && gpa >= dtb_binding->guest_addr &&
 		   gpa + size - dtb_binding->guest_addr <=
 		   min_t(u64, dtb_binding->size, GUNYAH_IMAGE_PARCEL_MAX)) {
-		if ((dtb_binding->flags & GUNYAH_MEM_ACCESS_MASK) != GUNYAH_MEM_FORCE_SHARE)
+		if (gunyah_binding_lends(dtb_binding))
 			return 0;
 	} else {
 		dev_info_ratelimited(ghvm->parent,
@@ -694,7 +694,6 @@ static void gunyah_vm_start_failed(struct gunyah_vm *ghvm, const char *step, int
 		 rm_error, *why ? ": " : "", why);
 }
 
-/* The start sequence, called with status_lock held for writing. */
 /*
  * How much of binding @b, from its start, becomes the image parcel.  When
  * @b is lent and the RM pages guests in on demand, only the device tree's
@@ -710,8 +709,7 @@ static u64 gunyah_vm_parcel_size(struct gunyah_vm *ghvm, struct gunyah_gmem_bind
 {
 	u64 most = min_t(u64, b->size, GUNYAH_IMAGE_PARCEL_MAX), end;
 
-	if ((b->flags & GUNYAH_MEM_ACCESS_MASK) == GUNYAH_MEM_FORCE_SHARE ||
-	    !gunyah_rm_demand_paging(ghvm->rm))
+	if (!gunyah_binding_lends(b) || !gunyah_rm_demand_paging(ghvm->rm))
 		return most;
 	end = ghvm->dtb.guest_phys_addr + dtb_size - b->guest_addr;
 	if (fw_in_b)
@@ -719,11 +717,12 @@ static u64 gunyah_vm_parcel_size(struct gunyah_vm *ghvm, struct gunyah_gmem_bind
 	return min(PAGE_ALIGN(end), most);
 }
 
+/* The start sequence, called with status_lock held for writing. */
 static int gunyah_vm_start(struct gunyah_vm *ghvm)
 {
 	struct gunyah_vm_mem_region *dtb_region, *fw_region = NULL;
 	struct gunyah_gmem_binding *dtb_binding = NULL;
-	u64 image_base, image_size, dtb_size, parcel_size = 0;
+	u64 image_base, image_size, dtb_size;
 	const char *step = NULL;
 	u32 image_handle;
 	u16 host_vmid;
@@ -780,9 +779,10 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	if (!ret)
 		ret = gunyah_vm_share_mem_regions(ghvm, host_vmid);
 	if (!ret && dtb_binding) {
-		parcel_size = gunyah_vm_parcel_size(ghvm, dtb_binding, dtb_size,
-						    ghvm->fw.size && !fw_region);
-		ret = gunyah_vm_share_binding(ghvm, dtb_binding, parcel_size, host_vmid);
+		u64 parcel = gunyah_vm_parcel_size(ghvm, dtb_binding, dtb_size,
+						   ghvm->fw.size && !fw_region);
+
+		ret = gunyah_vm_share_binding(ghvm, dtb_binding, parcel, host_vmid);
 	}
 	if (ret)
 		goto err;
@@ -1240,9 +1240,9 @@ bool gunyah_vm_get(struct gunyah_vm *ghvm)
 }
 EXPORT_SYMBOL_GPL(gunyah_vm_get);
 
-/* Wait for the VM to reach @status; false after the timeout. */
 /*
- * The RM's notification ends work it does after its reply (a reset scrubs
+ * Wait for the VM to reach @status; false after the timeout.  The RM's
+ * notification ends work it does after its reply (a reset scrubs
  * and releases the VM's memory first): wait as long as for a reply, and at
  * least GUNYAH_VM_STOP_TIMEOUT.  The real RM under TCG was seen to take 13 s
  * for the reset of a 16 MiB lent VM.

@@ -193,6 +193,7 @@ u64 gunyah_gmem_bind_align(struct file *file);
 int gunyah_vm_bind_labelled(struct gunyah_vm *ghvm, const struct gunyah_map_mem_args *args,
 			    struct file *file, u32 label);
 struct gunyah_gmem_binding *gunyah_vm_find_binding(struct gunyah_vm *ghvm, u64 gpa, u64 size);
+bool gunyah_binding_lends(const struct gunyah_gmem_binding *b);
 int gunyah_binding_build_parcel(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b,
 				struct gunyah_rm_mem_parcel *parcel, u64 size, u16 host_vmid);
 void gunyah_binding_parcel_gone(struct gunyah_gmem_binding *b,
