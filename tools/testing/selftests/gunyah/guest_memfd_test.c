@@ -364,15 +364,6 @@ static int parcel_vm(struct gvm *g, long *pages)
 	return r;
 }
 
-static long rm_demand_paging(void)
-{
-	char buf[16];
-
-	if (read_file("/sys/kernel/debug/gunyah_rm/demand_paging", buf, sizeof(buf)) < 0)
-		return -1;
-	return strtol(buf, NULL, 0);
-}
-
 /*
  * The image parcel: with an RM that pages guests in on demand it ends with
  * the device tree's region, the rest of the binding comes page by page;
@@ -391,12 +382,13 @@ static void test_image_parcel(void)
 
 	if (!need_test_hyp("the image parcel's size (fault injection)"))
 		return;
-	write_file("/sys/kernel/debug/gunyah_rm/demand_paging", "0");
+	rm_debugfs_write("demand_paging", "0");
 	logs = klog_count("no answer on demand paging");
 	fault_reset();
 	fault_arm(RPC_VM_SET_DEMAND_PAGING, 1, FAULT_RPC_ERROR, 0x99, 1);
 	r = parcel_vm(&g, &pages);
-	tap_check(r == 0 && pages == whole && fault_fired() == 1 && rm_demand_paging() == 0,
+	tap_check(r == 0 && pages == whole && fault_fired() == 1 &&
+		  rm_debugfs_read("demand_paging") == 0,
 		  "the RM's answer on demand paging garbled: the VM starts, the parcel is the whole binding (%d, %ld pages)",
 		  r, pages);
 	tap_check(klog_count("no answer on demand paging") > logs, "  ... and the kernel logs it");
@@ -405,11 +397,11 @@ static void test_image_parcel(void)
 
 	r = parcel_vm(&g, &pages);
 	if (oss_profile()) {
-		tap_check(r == 0 && pages == whole && rm_demand_paging() == 2,
+		tap_check(r == 0 && pages == whole && rm_debugfs_read("demand_paging") == 2,
 			  "asked again: no demand paging, the parcel is the whole binding (%d, %ld pages)",
 			  r, pages);
 	} else {
-		tap_check(r == 0 && pages == small && rm_demand_paging() == 1,
+		tap_check(r == 0 && pages == small && rm_debugfs_read("demand_paging") == 1,
 			  "asked again: demand paging, the parcel ends with the device tree (%d, %ld pages)",
 			  r, pages);
 	}

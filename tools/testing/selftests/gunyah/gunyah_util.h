@@ -174,6 +174,27 @@ static inline int read_file(const char *path, char *buf, size_t size)
 	return (int)n;
 }
 
+#define RM_DEBUGFS	"/sys/kernel/debug/gunyah_rm/"
+
+/* The number in the RM driver's debugfs file @name, or -1. */
+static inline long rm_debugfs_read(const char *name)
+{
+	char path[96], buf[32];
+
+	snprintf(path, sizeof(path), RM_DEBUGFS "%s", name);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return strtol(buf, NULL, 0);
+}
+
+static inline int rm_debugfs_write(const char *name, const char *s)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), RM_DEBUGFS "%s", name);
+	return write_file(path, s);
+}
+
 /* How many times the driver called RPC @msg_id (debugfs rpc_stats), or -1. */
 static inline long rpc_calls(unsigned int msg_id)
 {
@@ -181,7 +202,7 @@ static inline long rpc_calls(unsigned int msg_id)
 	char id[16];
 
 	snprintf(id, sizeof(id), "%#010x ", msg_id);
-	if (read_file("/sys/kernel/debug/gunyah_rm/rpc_stats", stats, sizeof(stats)) < 0)
+	if (read_file(RM_DEBUGFS "rpc_stats", stats, sizeof(stats)) < 0)
 		return -1;
 	for (char *l = strtok(stats, "\n"); l; l = strtok(NULL, "\n"))
 		if (!strncmp(l, id, strlen(id)))

@@ -83,7 +83,7 @@ static void test_rpc_errors(void)
 			continue;
 		/* The VM manager asks for the host's VMID once: make it ask again. */
 		if (cases[i].rpc == RPC_VM_GET_VMID)
-			write_file("/sys/kernel/debug/gunyah_rm/host_vmid", "65535");
+			rm_debugfs_write("host_vmid", "65535");
 		r = start_with_fault(cases[i].rpc, 1, FAULT_RPC_ERROR, cases[i].rm_error,
 				     cases[i].lend, true);
 		tap_check(r == cases[i].expect && fault_fired() == 1,
@@ -98,18 +98,15 @@ static void test_rpc_errors(void)
 /* The host's VMID is asked for once, and again only once forgotten. */
 static void test_host_vmid_once(void)
 {
-	long calls = rpc_calls(RPC_VM_GET_VMID);
-	char buf[16] = "";
+	long calls = rpc_calls(RPC_VM_GET_VMID), vmid = -1;
 
 	tap_check(next_vm_works() && next_vm_works() && rpc_calls(RPC_VM_GET_VMID) == calls,
 		  "two VMs start without asking the RM for the host's VMID again (%ld calls)",
 		  calls);
-	write_file("/sys/kernel/debug/gunyah_rm/host_vmid", "65535");
+	rm_debugfs_write("host_vmid", "65535");
 	tap_check(next_vm_works() && rpc_calls(RPC_VM_GET_VMID) == calls + 1 &&
-		  read_file("/sys/kernel/debug/gunyah_rm/host_vmid", buf, sizeof(buf)) > 0 &&
-		  strtol(buf, NULL, 0) != 65535,
-		  "forgotten, it is asked for at the next start (host VMID %ld)",
-		  strtol(buf, NULL, 0));
+		  (vmid = rm_debugfs_read("host_vmid")) >= 0 && vmid != 65535,
+		  "forgotten, it is asked for at the next start (host VMID %ld)", vmid);
 }
 
 /*
