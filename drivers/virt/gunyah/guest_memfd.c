@@ -1164,6 +1164,19 @@ static struct gunyah_map_info gunyah_page_map_info(struct gunyah_vm *ghvm, bool 
 	};
 }
 
+/* File page @index was given to the guest (@lend: lent); under gmem->lock. */
+static void gunyah_page_provided(struct gunyah_gmem *gmem, unsigned long index, bool lend)
+{
+	XA_STATE(xas, &gmem->pages, index);
+
+	xas_lock(&xas);
+	xas_load(&xas);
+	xas_set_mark(&xas, GUNYAH_GMEM_PROVIDED);
+	if (lend)
+		xas_set_mark(&xas, GUNYAH_GMEM_LENT);
+	xas_unlock(&xas);
+}
+
 /* Give one page to the guest: donate, then map. */
 static int gunyah_vm_provide(struct gunyah_vm *ghvm, struct gunyah_gmem_binding *b, u64 gpa,
 			     struct page *page)
@@ -1234,11 +1247,8 @@ static int gunyah_vm_fault_in(struct gunyah_vm *ghvm, u64 gpa, bool write, bool 
 		ret = -EPERM;	/* the host still has it mapped or held */
 	} else {
 		ret = gunyah_vm_provide(ghvm, b, gpa, page);
-		if (!ret) {
-			xa_set_mark(&gmem->pages, index, GUNYAH_GMEM_PROVIDED);
-			if (lend)
-				xa_set_mark(&gmem->pages, index, GUNYAH_GMEM_LENT);
-		}
+		if (!ret)
+			gunyah_page_provided(gmem, index, lend);
 	}
 	mutex_unlock(&gmem->lock);
 out:
@@ -1300,9 +1310,9 @@ static u64 gunyah_binding_gpa(const struct gunyah_gmem_binding *b, unsigned long
 	return b->guest_addr + ((u64)index << PAGE_SHIFT) - b->offset;
 }
 
-/* Set (@set) or clear @mark on every page of a run; under gmem->lock. */
-static void gunyah_run_mark(struct gunyah_gmem *gmem, const struct gunyah_reclaim_run *run,
-			    xa_mark_t mark, bool set)
+/* Set (@set) or clear the UNMAPPED mark on every page of a run; under gmem->lock. */
+static void gunyah_run_mark_unmapped(struct gunyah_gmem *gmem,
+				     const struct gunyah_reclaim_run *run, bool set)
 {
 	XA_STATE(xas, &gmem->pages, run->first);
 	struct page *page;
@@ -1310,9 +1320,27 @@ static void gunyah_run_mark(struct gunyah_gmem *gmem, const struct gunyah_reclai
 	xas_lock(&xas);
 	xas_for_each(&xas, page, run->first + run->n - 1) {
 		if (set)
-			xas_set_mark(&xas, mark);
+			xas_set_mark(&xas, GUNYAH_GMEM_UNMAPPED);
 		else
-			xas_clear_mark(&xas, mark);
+			xas_clear_mark(&xas, GUNYAH_GMEM_UNMAPPED);
+	}
+	xas_unlock(&xas);
+}
+
+/*
+ * A run is the host's again: clear what marked it the guest's (provided,
+ * lent, unmapped) in one walk; under gmem->lock.
+ */
+static void gunyah_run_returned(struct gunyah_gmem *gmem, const struct gunyah_reclaim_run *run)
+{
+	XA_STATE(xas, &gmem->pages, run->first);
+	struct page *page;
+
+	xas_lock(&xas);
+	xas_for_each(&xas, page, run->first + run->n - 1) {
+		xas_clear_mark(&xas, GUNYAH_GMEM_PROVIDED);
+		xas_clear_mark(&xas, GUNYAH_GMEM_LENT);
+		xas_clear_mark(&xas, GUNYAH_GMEM_UNMAPPED);
 	}
 	xas_unlock(&xas);
 }
@@ -1369,14 +1397,10 @@ static int gunyah_run_donate(struct gunyah_gmem_binding *b, const struct gunyah_
 				    "VM %u: %lu pages at %#llx not donated back (%d): kept until a retry\n",
 				    ghvm->vmid, run->n, gunyah_binding_gpa(b, run->first), ret);
 		if (!run->unmapped)
-			gunyah_run_mark(gmem, run, GUNYAH_GMEM_UNMAPPED, true);
+			gunyah_run_mark_unmapped(gmem, run, true);
 		return ret;
 	}
-	if (run->unmapped)
-		gunyah_run_mark(gmem, run, GUNYAH_GMEM_UNMAPPED, false);
-	gunyah_run_mark(gmem, run, GUNYAH_GMEM_PROVIDED, false);
-	if (lend)
-		gunyah_run_mark(gmem, run, GUNYAH_GMEM_LENT, false);
+	gunyah_run_returned(gmem, run);
 	gunyah_rm_platform_release_demand_pages(ghvm->rm, ghvm->vmid, lend,
 						pfn_to_page(PHYS_PFN(run->pa)), run->n);
 	return 0;
@@ -1428,31 +1452,40 @@ static int gunyah_binding_reclaim(struct gunyah_gmem_binding *b, unsigned long f
 {
 	struct gunyah_reclaim_run runs[GUNYAH_RECLAIM_BATCH], *run = NULL;
 	struct gunyah_gmem *gmem = b->gmem;
-	unsigned long index = first;
+	XA_STATE(xas, &gmem->pages, first);
 	unsigned int n = 0;
 	struct page *page;
 	int ret = 0, err;
 
-	for (page = xa_find(&gmem->pages, &index, last, GUNYAH_GMEM_PROVIDED); page;
-	     page = xa_find_after(&gmem->pages, &index, last, GUNYAH_GMEM_PROVIDED)) {
-		bool unmapped = xa_get_mark(&gmem->pages, index, GUNYAH_GMEM_UNMAPPED);
+	/* One walk of the marked pages; only gmem->lock holders change them. */
+	rcu_read_lock();
+	xas_for_each_marked(&xas, page, last, GUNYAH_GMEM_PROVIDED) {
+		bool unmapped;
 
-		if (run && index == run->first + run->n && unmapped == run->unmapped &&
+		if (xas_retry(&xas, page))
+			continue;
+		unmapped = xas_get_mark(&xas, GUNYAH_GMEM_UNMAPPED);
+		if (run && xas.xa_index == run->first + run->n && unmapped == run->unmapped &&
 		    page_to_phys(page) == run->pa + ((u64)run->n << PAGE_SHIFT)) {
 			run->n++;
 			continue;
 		}
 		if (n == GUNYAH_RECLAIM_BATCH) {
+			xas_pause(&xas);
+			rcu_read_unlock();
 			err = gunyah_reclaim_batch(b, runs, n);
 			ret = ret ?: err;
 			n = 0;
 			cond_resched();
+			rcu_read_lock();
 		}
 		run = &runs[n++];
 		*run = (struct gunyah_reclaim_run){
-			.first = index, .n = 1, .pa = page_to_phys(page), .unmapped = unmapped,
+			.first = xas.xa_index, .n = 1, .pa = page_to_phys(page),
+			.unmapped = unmapped,
 		};
 	}
+	rcu_read_unlock();
 	if (n) {
 		err = gunyah_reclaim_batch(b, runs, n);
 		ret = ret ?: err;
