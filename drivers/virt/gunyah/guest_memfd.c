@@ -1460,12 +1460,13 @@ static int gunyah_binding_reclaim(struct gunyah_gmem_binding *b, unsigned long f
 	/* One walk of the marked pages; only gmem->lock holders change them. */
 	rcu_read_lock();
 	xas_for_each_marked(&xas, page, last, GUNYAH_GMEM_PROVIDED) {
+		unsigned long index = xas.xa_index;	/* xas_pause() moves on */
 		bool unmapped;
 
 		if (xas_retry(&xas, page))
 			continue;
 		unmapped = xas_get_mark(&xas, GUNYAH_GMEM_UNMAPPED);
-		if (run && xas.xa_index == run->first + run->n && unmapped == run->unmapped &&
+		if (run && index == run->first + run->n && unmapped == run->unmapped &&
 		    page_to_phys(page) == run->pa + ((u64)run->n << PAGE_SHIFT)) {
 			run->n++;
 			continue;
@@ -1481,8 +1482,7 @@ static int gunyah_binding_reclaim(struct gunyah_gmem_binding *b, unsigned long f
 		}
 		run = &runs[n++];
 		*run = (struct gunyah_reclaim_run){
-			.first = xas.xa_index, .n = 1, .pa = page_to_phys(page),
-			.unmapped = unmapped,
+			.first = index, .n = 1, .pa = page_to_phys(page), .unmapped = unmapped,
 		};
 	}
 	rcu_read_unlock();
