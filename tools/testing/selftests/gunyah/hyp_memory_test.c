@@ -142,7 +142,8 @@ static void test_host_blocks_demand(void)
 		touched += !r && res == 1;
 	}
 	tap_check(r == 0 && touched == DP_RUNS,
-		  "a guest stores to every other page of a lent binding, %d pages (%d)", touched, r);
+		  "a guest stores to every other page of a lent binding, %d pages (%d)", touched,
+		  r);
 	gvm_free(&g);
 	close(dev);
 	for (i = 0; i < 50; i++) {
