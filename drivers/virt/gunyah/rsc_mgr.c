@@ -8,9 +8,11 @@
  * message: an 8-byte header and up to 232 bytes of payload; a message
  * longer than that continues in "continuation" fragments.
  *
- * Calls are matched to replies by sequence number.  Notifications are
- * handed to a notifier chain from an ordered workqueue, so that handlers
- * may sleep and issue RPCs of their own.
+ * Calls are matched to replies by sequence number.  Notifications go to
+ * a notifier chain at once, in order, by whoever reads the queue (the RX
+ * interrupt thread, or a caller collecting its reply): a VM's status
+ * change reaches the thread waiting for it with one wake-up, or none when
+ * it came with the reply that thread collects.  Handlers must not sleep.
  *
  * Nothing from the RM is trusted: lengths, counts and identifiers are
  * checked, malformed input is logged (rate-limited) and dropped, and a
@@ -35,6 +37,7 @@
  *   xa_lock(&rm->calls)  protects the table of calls waiting for a reply
  *                   and rm->active_rx, the message being reassembled; taken
  *                   by the RX thread and by callers giving up on a reply.
+ *                   Notification handlers run under it.
  *   rm->stats_lock  protects the latency statistics.
  *   rm->rx_lock     one reader of the RX queue at a time: the RX interrupt
  *                   thread, or a caller collecting its reply (trylock only).
@@ -60,7 +63,6 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <asm/gunyah.h>
@@ -120,7 +122,6 @@ struct gunyah_rm_rpc_hdr {
  * @reply.seq: sequence number
  * @reply.ret: 0 or a negative errno
  * @reply.done: completed when the reply is in (or was aborted)
- * @notif_work: for notifications: delivery to the notifier chain
  * @rm: the Resource Manager
  */
 struct gunyah_rm_message {
@@ -131,14 +132,11 @@ struct gunyah_rm_message {
 	u8 type;
 	u8 num_fragments;
 	u8 fragments_received;
-	union {
-		struct {
-			u16 seq;
-			int ret;
-			struct completion done;
-		} reply;
-		struct work_struct notif_work;
-	};
+	struct {
+		u16 seq;
+		int ret;
+		struct completion done;
+	} reply;
 	struct gunyah_rm *rm;
 };
 
@@ -169,7 +167,6 @@ struct gunyah_rm_stats {
  * @recv_buf: buffer for msgq_recv (under @rx_lock)
  * @send_buf: buffer for msgq_send (under @send_lock)
  * @nh: notifier chain for notifications
- * @notif_wq: ordered workqueue delivering notifications
  * @stats_lock: protects @stats
  * @stats: per-RPC latency statistics
  * @debugfs: debugfs directory
@@ -198,8 +195,7 @@ struct gunyah_rm {
 	u8 recv_buf[RM_MAX_MSG_SIZE];
 	u8 send_buf[RM_MAX_MSG_SIZE];
 
-	struct blocking_notifier_head nh;
-	struct workqueue_struct *notif_wq;
+	struct atomic_notifier_head nh;
 
 	struct mutex stats_lock;	/* protects @stats */
 	struct gunyah_rm_stats stats[RM_STATS_IDS];
@@ -367,14 +363,17 @@ void gunyah_rm_put(struct gunyah_rm *rm)
  * @rm: the Resource Manager
  * @nb: notifier; called with the notification ID and its payload
  *
- * A handler that recognises the notification as its own returns a value
- * with NOTIFY_STOP_MASK set; notifications nobody claims are logged.
+ * The handler runs in the context that reads the RM's queue, under a
+ * spinlock: it must not sleep (work that does is scheduled by the
+ * handler).  A handler that recognises the notification as its own
+ * returns a value with NOTIFY_STOP_MASK set; notifications nobody claims
+ * are logged.
  *
  * Return: 0.
  */
 int gunyah_rm_notifier_register(struct gunyah_rm *rm, struct notifier_block *nb)
 {
-	return blocking_notifier_chain_register(&rm->nh, nb);
+	return atomic_notifier_chain_register(&rm->nh, nb);
 }
 
 /**
@@ -386,7 +385,7 @@ int gunyah_rm_notifier_register(struct gunyah_rm *rm, struct notifier_block *nb)
  */
 int gunyah_rm_notifier_unregister(struct gunyah_rm *rm, struct notifier_block *nb)
 {
-	return blocking_notifier_chain_unregister(&rm->nh, nb);
+	return atomic_notifier_chain_unregister(&rm->nh, nb);
 }
 
 /**
@@ -466,21 +465,16 @@ static int gunyah_rm_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(gunyah_rm_stats);
 
-static void gunyah_rm_notif_work(struct work_struct *work)
+/* Under the calls lock: hand a notification to its receiver. */
+static void gunyah_rm_notify(struct gunyah_rm *rm, struct gunyah_rm_message *message)
 {
-	struct gunyah_rm_message *message = container_of(work, struct gunyah_rm_message,
-							 notif_work);
-	struct gunyah_rm *rm = message->rm;
 	struct gunyah_rm_notification n = { .payload = message->payload, .size = message->len };
 	int ret;
 
-	ret = blocking_notifier_call_chain(&rm->nh, message->msg_id, &n);
+	ret = atomic_notifier_call_chain(&rm->nh, message->msg_id, &n);
 	if (!(ret & NOTIFY_STOP_MASK))
 		dev_info_ratelimited(rm->dev, "ignored notification %#x (%zu bytes): no receiver\n",
 				     message->msg_id, message->len);
-	gunyah_rm_put(rm);
-	kfree(message->payload);
-	kfree(message);
 }
 
 /* Under the calls lock: finish the message being reassembled. */
@@ -492,12 +486,11 @@ static void gunyah_rm_finish_active(struct gunyah_rm *rm, int ret)
 	if (message->type == RM_RPC_TYPE_REPLY) {
 		message->reply.ret = ret;
 		complete(&message->reply.done);
-	} else if (ret) {
+	} else {
+		if (!ret)
+			gunyah_rm_notify(rm, message);
 		kfree(message->payload);
 		kfree(message);
-	} else {
-		gunyah_rm_get(rm);
-		queue_work(rm->notif_wq, &message->notif_work);
 	}
 }
 
@@ -573,7 +566,6 @@ static void gunyah_rm_rx_start(struct gunyah_rm *rm, const struct gunyah_rm_rpc_
 		message->type = RM_RPC_TYPE_NOTIF;
 		message->msg_id = msg_id;
 		message->rm = rm;
-		INIT_WORK(&message->notif_work, gunyah_rm_notif_work);
 	}
 	message->payload = payload;
 	message->size = size;
@@ -861,13 +853,6 @@ int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, si
 	return ret;
 }
 
-static void gunyah_rm_destroy_wq(void *data)
-{
-	struct gunyah_rm *rm = data;
-
-	destroy_workqueue(rm->notif_wq);
-}
-
 static void gunyah_rm_remove_debugfs(void *data)
 {
 	struct gunyah_rm *rm = data;
@@ -927,16 +912,8 @@ static int gunyah_rm_probe(struct platform_device *pdev)
 	rm->host_vmid = GUNYAH_VMID_INVAL;
 	rm->tx_ready = true;
 	xa_init_flags(&rm->calls, XA_FLAGS_ALLOC);
-	BLOCKING_INIT_NOTIFIER_HEAD(&rm->nh);
+	ATOMIC_INIT_NOTIFIER_HEAD(&rm->nh);
 	mutex_init(&rm->stats_lock);
-
-	rm->notif_wq = alloc_ordered_workqueue("gunyah_rm_notif", 0);
-	if (!rm->notif_wq)
-		return -ENOMEM;
-	/* Cleanup runs in reverse: /dev/gunyah goes first, the workqueue last. */
-	ret = devm_add_action_or_reset(dev, gunyah_rm_destroy_wq, rm);
-	if (ret)
-		return ret;
 
 	ret = devm_request_irq(dev, rm->tx_irq, gunyah_rm_tx, 0, "gunyah_rm_tx", rm);
 	if (ret)

@@ -324,6 +324,10 @@ static void gunyah_vm_clean_resources(struct gunyah_vm *ghvm)
 	mutex_unlock(&ghvm->resources_lock);
 }
 
+/*
+ * An RM notification, in the context reading the RM's queue (under a
+ * spinlock): record what it says about this VM and wake its waiters.
+ */
 static int gunyah_vm_rm_notification(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct gunyah_vm *ghvm = container_of(nb, struct gunyah_vm, nb);
