@@ -9,10 +9,12 @@
  * longer than that continues in "continuation" fragments.
  *
  * Calls are matched to replies by sequence number.  Notifications go to
- * a notifier chain at once, in order, by whoever reads the queue (the RX
- * interrupt thread, or a caller collecting its reply): a VM's status
- * change reaches the thread waiting for it with one wake-up, or none when
- * it came with the reply that thread collects.  Handlers must not sleep.
+ * a notifier chain at once, in order, from whoever reads the queue (the
+ * RX interrupt thread, or a caller collecting its reply), outside the
+ * locks of the calls table: a VM's status change reaches the thread
+ * waiting for it with one wake-up, or none when it came with the reply
+ * that thread collects.  Handlers must not make RPCs (the reader may be
+ * one waiting for its own reply).
  *
  * Nothing from the RM is trusted: lengths, counts and identifiers are
  * checked, malformed input is logged (rate-limited) and dropped, and a
@@ -37,10 +39,9 @@
  *   xa_lock(&rm->calls)  protects the table of calls waiting for a reply
  *                   and rm->active_rx, the message being reassembled; taken
  *                   by the RX thread and by callers giving up on a reply.
- *                   Notification handlers run under it.
  *   rm->stats_lock  protects the latency statistics.
  *   rm->rx_lock     one reader of the RX queue at a time: the RX interrupt
- *                   thread, or a caller collecting its reply (trylock only).
+ *                   thread, or a caller collecting its reply.
  * The RX interrupt thread takes only rx_lock and the xarray lock, never
  * send_lock, so replies keep flowing while a sender waits for room in the
  * TX queue.
@@ -49,6 +50,13 @@
  * sleeps: an RM that answers at once (its reply is in the queue when the
  * send returns) then costs no interrupt thread wake-up and no wake-up of
  * the caller, two scheduling hops that dominate an RPC on a busy host.
+ * While a caller is sending or reading (rm->collectors), the RX interrupt
+ * (if edge-triggered) does not wake the thread either: the thread would
+ * take rx_lock from under the caller, and if the thread's CPU is then
+ * preempted (a busy host) the caller sleeps until it runs again.  The
+ * interrupt sets RM_RX_MISSED instead, and the caller reads the queue
+ * again when it finds the bit set after it stopped collecting (see
+ * gunyah_rm_collect()).
  */
 #include <linux/completion.h>
 #include <linux/debugfs.h>
@@ -76,6 +84,8 @@
 #define RM_RPC_API_BYTE			(RM_RPC_API_VERSION | RM_RPC_HEADER_WORDS << 4)
 #define RM_RPC_TYPE_MASK		GENMASK(1, 0)
 #define RM_RPC_FRAGMENTS_MASK		GENMASK(7, 2)
+
+#define RM_RX_MISSED			0	/* bit in gunyah_rm.rx_flags */
 
 #define RM_RPC_TYPE_CONTINUATION	0
 #define RM_RPC_TYPE_REQUEST		1
@@ -164,9 +174,14 @@ struct gunyah_rm_stats {
  * @next_seq: cyclic sequence number allocator state
  * @active_rx: message being reassembled (under the @calls lock)
  * @rx_lock: one reader of the RX queue at a time
+ * @rx_edge: the RX interrupt is edge-triggered: it may be left to callers
+ * @collectors: callers between sending a request and their last read
+ * @rx_flags: RM_RX_MISSED: an RX interrupt left to the collectors
  * @recv_buf: buffer for msgq_recv (under @rx_lock)
  * @send_buf: buffer for msgq_send (under @send_lock)
  * @nh: notifier chain for notifications
+ * @notif_ready: a notification received whole, for the reader to deliver
+ *               (under @rx_lock and the @calls lock)
  * @stats_lock: protects @stats
  * @stats: per-RPC latency statistics
  * @debugfs: debugfs directory
@@ -192,10 +207,14 @@ struct gunyah_rm {
 	struct gunyah_rm_message *active_rx;
 
 	struct mutex rx_lock;		/* see the locking comment at the top */
+	bool rx_edge;
+	atomic_t collectors;
+	unsigned long rx_flags;
 	u8 recv_buf[RM_MAX_MSG_SIZE];
 	u8 send_buf[RM_MAX_MSG_SIZE];
 
-	struct atomic_notifier_head nh;
+	struct blocking_notifier_head nh;
+	struct gunyah_rm_message *notif_ready;
 
 	struct mutex stats_lock;	/* protects @stats */
 	struct gunyah_rm_stats stats[RM_STATS_IDS];
@@ -363,9 +382,9 @@ void gunyah_rm_put(struct gunyah_rm *rm)
  * @rm: the Resource Manager
  * @nb: notifier; called with the notification ID and its payload
  *
- * The handler runs in the context that reads the RM's queue, under a
- * spinlock: it must not sleep (work that does is scheduled by the
- * handler).  A handler that recognises the notification as its own
+ * The handler runs in the context that reads the RM's queue, which may
+ * be a thread waiting for its own reply: it must not make RPCs (work that
+ * does is scheduled by the handler).  A handler that recognises the notification as its own
  * returns a value with NOTIFY_STOP_MASK set; notifications nobody claims
  * are logged.
  *
@@ -373,7 +392,7 @@ void gunyah_rm_put(struct gunyah_rm *rm)
  */
 int gunyah_rm_notifier_register(struct gunyah_rm *rm, struct notifier_block *nb)
 {
-	return atomic_notifier_chain_register(&rm->nh, nb);
+	return blocking_notifier_chain_register(&rm->nh, nb);
 }
 
 /**
@@ -385,7 +404,7 @@ int gunyah_rm_notifier_register(struct gunyah_rm *rm, struct notifier_block *nb)
  */
 int gunyah_rm_notifier_unregister(struct gunyah_rm *rm, struct notifier_block *nb)
 {
-	return atomic_notifier_chain_unregister(&rm->nh, nb);
+	return blocking_notifier_chain_unregister(&rm->nh, nb);
 }
 
 /**
@@ -465,16 +484,26 @@ static int gunyah_rm_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(gunyah_rm_stats);
 
-/* Under the calls lock: hand a notification to its receiver. */
-static void gunyah_rm_notify(struct gunyah_rm *rm, struct gunyah_rm_message *message)
+/* Under rx_lock: hand the notification received whole to its receiver. */
+static void gunyah_rm_notify(struct gunyah_rm *rm)
 {
-	struct gunyah_rm_notification n = { .payload = message->payload, .size = message->len };
+	struct gunyah_rm_message *message;
+	struct gunyah_rm_notification n;
 	int ret;
 
-	ret = atomic_notifier_call_chain(&rm->nh, message->msg_id, &n);
+	xa_lock(&rm->calls);
+	message = rm->notif_ready;
+	rm->notif_ready = NULL;
+	xa_unlock(&rm->calls);
+	if (!message)
+		return;
+	n = (struct gunyah_rm_notification){ .payload = message->payload, .size = message->len };
+	ret = blocking_notifier_call_chain(&rm->nh, message->msg_id, &n);
 	if (!(ret & NOTIFY_STOP_MASK))
 		dev_info_ratelimited(rm->dev, "ignored notification %#x (%zu bytes): no receiver\n",
 				     message->msg_id, message->len);
+	kfree(message->payload);
+	kfree(message);
 }
 
 /* Under the calls lock: finish the message being reassembled. */
@@ -486,11 +515,13 @@ static void gunyah_rm_finish_active(struct gunyah_rm *rm, int ret)
 	if (message->type == RM_RPC_TYPE_REPLY) {
 		message->reply.ret = ret;
 		complete(&message->reply.done);
-	} else {
-		if (!ret)
-			gunyah_rm_notify(rm, message);
+	} else if (ret) {
 		kfree(message->payload);
 		kfree(message);
+	} else {
+		/* Delivered by the reader once the fragment is handled. */
+		WARN_ON_ONCE(rm->notif_ready);
+		rm->notif_ready = message;
 	}
 }
 
@@ -662,7 +693,28 @@ static void gunyah_rm_drain(struct gunyah_rm *rm)
 			continue;
 		}
 		gunyah_rm_rx_fragment(rm, rm->recv_buf, len);
+		gunyah_rm_notify(rm);
 	}
+}
+
+/*
+ * The RX interrupt: leave the queue to a caller that is going to read it
+ * (see the top of this file), else wake the thread.
+ */
+static irqreturn_t gunyah_rm_rx_irq(int irq, void *data)
+{
+	struct gunyah_rm *rm = data;
+
+	if (!rm->rx_edge || !atomic_read(&rm->collectors))
+		return IRQ_WAKE_THREAD;
+	set_bit(RM_RX_MISSED, &rm->rx_flags);
+	/*
+	 * Pairs with the full barrier of atomic_dec_and_test() in
+	 * gunyah_rm_collect(): the last collector sees the bit, or this
+	 * sees it gone and wakes the thread.
+	 */
+	smp_mb__after_atomic();
+	return atomic_read(&rm->collectors) ? IRQ_HANDLED : IRQ_WAKE_THREAD;
 }
 
 static irqreturn_t gunyah_rm_rx(int irq, void *data)
@@ -763,6 +815,29 @@ static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void 
 	return ret;
 }
 
+/*
+ * A caller's request went out (rm->collectors counts it): read the queue,
+ * as its reply may be in already, and again if an RX interrupt was left to
+ * the collectors after the read began, so that nothing stays unread.
+ */
+static void gunyah_rm_collect(struct gunyah_rm *rm)
+{
+	bool missed;
+
+	do {
+		clear_bit(RM_RX_MISSED, &rm->rx_flags);
+		mutex_lock(&rm->rx_lock);
+		gunyah_rm_drain(rm);
+		mutex_unlock(&rm->rx_lock);
+		/* The last one out reads again what came meanwhile. */
+		if (!atomic_dec_and_test(&rm->collectors))
+			return;
+		missed = test_bit(RM_RX_MISSED, &rm->rx_flags);
+		if (missed)
+			atomic_inc(&rm->collectors);
+	} while (missed);
+}
+
 /**
  * gunyah_rm_call() - make an RPC to the Resource Manager
  * @rm: the Resource Manager
@@ -809,13 +884,11 @@ int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, si
 	}
 	message->reply.seq = seq;
 
+	atomic_inc(&rm->collectors);
 	ret = gunyah_rm_send(rm, message_id, seq, req_buf, req_buf_size);
+	/* Even after a failed send: interrupts may have been left to us. */
+	gunyah_rm_collect(rm);
 	if (!ret) {
-		/* The reply may be in already: collect it without a wake-up. */
-		if (mutex_trylock(&rm->rx_lock)) {
-			gunyah_rm_drain(rm);
-			mutex_unlock(&rm->rx_lock);
-		}
 		left = gunyah_rm_wait(&message->reply.done);
 		ret = left > 0 ? 0 : left ? -EINTR : -ETIMEDOUT;
 	}
@@ -912,14 +985,15 @@ static int gunyah_rm_probe(struct platform_device *pdev)
 	rm->host_vmid = GUNYAH_VMID_INVAL;
 	rm->tx_ready = true;
 	xa_init_flags(&rm->calls, XA_FLAGS_ALLOC);
-	ATOMIC_INIT_NOTIFIER_HEAD(&rm->nh);
+	BLOCKING_INIT_NOTIFIER_HEAD(&rm->nh);
 	mutex_init(&rm->stats_lock);
 
 	ret = devm_request_irq(dev, rm->tx_irq, gunyah_rm_tx, 0, "gunyah_rm_tx", rm);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot request the TX interrupt\n");
-	ret = devm_request_threaded_irq(dev, rm->rx_irq, NULL, gunyah_rm_rx, IRQF_ONESHOT,
-					"gunyah_rm_rx", rm);
+	rm->rx_edge = irq_get_trigger_type(rm->rx_irq) & IRQ_TYPE_EDGE_BOTH;
+	ret = devm_request_threaded_irq(dev, rm->rx_irq, gunyah_rm_rx_irq, gunyah_rm_rx,
+					IRQF_ONESHOT, "gunyah_rm_rx", rm);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot request the RX interrupt\n");
 

@@ -325,8 +325,9 @@ static void gunyah_vm_clean_resources(struct gunyah_vm *ghvm)
 }
 
 /*
- * An RM notification, in the context reading the RM's queue (under a
- * spinlock): record what it says about this VM and wake its waiters.
+ * An RM notification, in the context reading the RM's queue (maybe a
+ * thread waiting for its own reply): record what it says about this VM
+ * and wake its waiters; no RPC here.
  */
 static int gunyah_vm_rm_notification(struct notifier_block *nb, unsigned long action, void *data)
 {
