@@ -351,9 +351,24 @@ static void cpu_on_after_off(unsigned int rounds, long long slow_exit_us)
 	vm_free(&vm);
 }
 
+/*
+ * The open-source hypervisor (12/2023) cannot take the storm: a CPU_ON that
+ * comes while the vCPU is between the unlock and the vcpu_stopped event of
+ * its vcpu_poweroff has its power vote cleared by that event, and the
+ * vCPU's next CPU_OFF fails an assertion that stops the hypervisor (debug
+ * build: vcpu_power.c:48). Seen there in two boots of three; the guest's
+ * PSCI calls and the host's vcpu_runs are valid.
+ */
+#define OSS_CPU_ON_RACE	"the open-source hypervisor's vcpu_poweroff loses the power vote " \
+			"of a CPU_ON in its window and asserts at the next CPU_OFF"
+
 static void test_cpu_on_after_off(void)
 {
-	cpu_on_after_off(200, 0);
+	if (!test_hyp() && oss_profile())
+		tap_skip("200 CPU_ONs of a vCPU that just powered itself off: %s",
+			 OSS_CPU_ON_RACE);
+	else
+		cpu_on_after_off(200, 0);
 	if (need_test_hyp("vcpu_run slowed down by the test hypervisor")) {
 		fault_reset();
 		cpu_on_after_off(20, 3000);
