@@ -722,6 +722,15 @@ static u64 gunyah_vm_parcel_size(struct gunyah_vm *ghvm, struct gunyah_gmem_bind
 	return min(PAGE_ALIGN(end), most);
 }
 
+/*
+ * An RPC that got no clear answer: the caller was killed, the RM stayed
+ * silent, or its reply could not be read.  The RM may have done it.
+ */
+static bool gunyah_rm_outcome_unknown(int ret)
+{
+	return ret == -EINTR || ret == -ETIMEDOUT || ret == -EBADMSG;
+}
+
 /* The start sequence, called with status_lock held for writing. */
 static int gunyah_vm_start(struct gunyah_vm *ghvm)
 {
@@ -804,9 +813,11 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	step = "VM_CONFIG_IMAGE";
 	ret = gunyah_vm_config_image(ghvm, image_handle, ghvm->dtb.guest_phys_addr - image_base,
 				     dtb_size);
+	/* No clear answer: the RM may have taken it (see gunyah_vm_leave_init()). */
+	if (!ret || gunyah_rm_outcome_unknown(ret))
+		ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT;
 	if (ret)
 		goto err;
-	ghvm->vm_status = GUNYAH_RM_VM_STATUS_INIT;
 
 	if (ghvm->fw.size) {
 		step = "VM_SET_FIRMWARE_MEM";
@@ -860,7 +871,7 @@ static int gunyah_vm_start(struct gunyah_vm *ghvm)
 	WRITE_ONCE(ghvm->vm_status, GUNYAH_RM_VM_STATUS_RUNNING);
 	step = "VM_START";
 	ret = gunyah_rm_vm_start(ghvm->rm, ghvm->vmid);
-	if (ret && ret != -EINTR && ret != -ETIMEDOUT && ret != -EBADMSG)
+	if (ret && !gunyah_rm_outcome_unknown(ret))
 		cmpxchg(&ghvm->vm_status, GUNYAH_RM_VM_STATUS_RUNNING, GUNYAH_RM_VM_STATUS_READY);
 	if (ret)
 		goto err;
@@ -1273,6 +1284,29 @@ static void gunyah_vm_stop(struct gunyah_vm *ghvm)
 	}
 }
 
+/*
+ * A VM the RM holds configured (CONFIG_IMAGE taken, no VM_INIT yet: the
+ * start failed or was killed in between) can be neither reset nor
+ * deallocated there; the open-source RM refuses both with VM_STATE and the
+ * VMID would stay taken.  VM_INIT moves it on, to READY or INIT_FAILED,
+ * from where VM_RESET takes it.  VM_STATE for the VM_INIT means the RM never
+ * took the configuration (its CONFIG_IMAGE got no clear answer): it is
+ * still LOAD, and deallocated as it is.
+ */
+static void gunyah_vm_leave_init(struct gunyah_vm *ghvm)
+{
+	int ret = gunyah_rm_vm_init(ghvm->rm, ghvm->vmid);
+
+	if (ret == -EBADFD) {
+		ghvm->vm_status = GUNYAH_RM_VM_STATUS_LOAD;
+		return;
+	}
+	/* Even without a reply: the RM handles the reset after the VM_INIT. */
+	ghvm->vm_status = ret ? GUNYAH_RM_VM_STATUS_INIT_FAILED : GUNYAH_RM_VM_STATUS_READY;
+	if (ret)
+		dev_dbg(ghvm->parent, "VM %u: VM_INIT for its teardown: %d\n", ghvm->vmid, ret);
+}
+
 static void gunyah_vm_destroy(struct gunyah_vm *ghvm)
 {
 	struct gunyah_vm_function_instance *inst, *iter;
@@ -1292,6 +1326,8 @@ static void gunyah_vm_destroy(struct gunyah_vm *ghvm)
 	gunyah_vm_remove_memory_tickets(ghvm);
 	gunyah_vm_clean_resources(ghvm);
 
+	if (ghvm->vm_status == GUNYAH_RM_VM_STATUS_INIT)
+		gunyah_vm_leave_init(ghvm);
 	switch (ghvm->vm_status) {
 	case GUNYAH_RM_VM_STATUS_EXITED:
 	case GUNYAH_RM_VM_STATUS_READY:

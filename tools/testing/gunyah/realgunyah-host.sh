@@ -14,7 +14,7 @@
 #      lines after each.
 # Markers: @@VMM, @@T-BEGIN/@@T-END, @@T-DONE.
 VMM_LIMIT=240
-TEST_LIMIT=300
+TEST_LIMIT=600
 IMG=/usr/share/gunyah/hello-guest.bin
 
 memfree() { sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo; }

@@ -206,6 +206,18 @@ static void test_sgi(void)
 	reset(4);
 	for (uint32_t c = 0; c < 4; c++)
 		wr(c, REDIST + c * 0x20000 + SGI_FRAME + 0x80, 4, 0xffff);	/* group 1 */
+	tap_check(rd(1, REDIST + 0x20000 + SGI_FRAME + 0x100, 4) == 0,
+		  "SGIs are disabled at reset (GICR_ISENABLER0 reads 0)");
+	k = vgic_send_sgi(&vg, 0, 4ULL << 24 | 2);
+	tap_check(k == 0 && !vgic_has_pending(&vg, 1) &&
+		  rd(1, REDIST + 0x20000 + SGI_FRAME + 0x200, 4) == 1U << 4,
+		  "an SGI to a vCPU that has not enabled it: pending there, kicks nobody");
+	k = wr(1, REDIST + 0x20000 + SGI_FRAME + 0x100, 4, 1U << 4);
+	tap_check(k == 1U << 1 && vgic_has_pending(&vg, 1),
+		  "  ... enabled there, it kicks vCPU 1 (%#x)", k);
+	wr(1, REDIST + 0x20000 + SGI_FRAME + 0x280, 4, 1U << 4);	/* ICPENDR0 */
+	for (uint32_t c = 0; c < 4; c++)
+		wr(c, REDIST + c * 0x20000 + SGI_FRAME + 0x100, 4, 0xffff);	/* enabled */
 	k = vgic_send_sgi(&vg, 0, 3ULL << 24 | 1);
 	tap_check(k == 1, "SGI 3 to self (Aff 0.0.0, target list bit 0)");
 	k = vgic_send_sgi(&vg, 0, 5ULL << 24 | 1ULL << 16 | 2);

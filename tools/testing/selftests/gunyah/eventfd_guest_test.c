@@ -69,7 +69,6 @@ struct waiter {
 	uint64_t result;
 };
 
-/* CMD_IRQ_WAIT on another thread (another vCPU). */
 /* How long vCPU 1 may take to wake for an SGI */
 #define SGI_WAIT_S	20
 
@@ -78,12 +77,28 @@ static void on_signal(int sig)
 	(void)sig;
 }
 
+/* CMD_IRQ_WAIT on another thread (another vCPU). */
 static void *wait_on(void *arg)
 {
 	struct waiter *w = arg;
 
 	w->result = loop_cmd(w->l, CMD_IRQ_WAIT, w->arg);
 	return NULL;
+}
+
+/*
+ * Join a wait_on() thread within SGI_WAIT_S; a vCPU that was not woken by
+ * then is stopped (a signal ends its RUN with EINTR) and false returned.
+ */
+static bool join_within(pthread_t t, const char *what)
+{
+	if (!pthread_timedjoin_np(t, NULL, &(struct timespec){ time(NULL) + SGI_WAIT_S }))
+		return true;
+	tap_diag("vCPU 1 not woken %d s after %s: stopped", SGI_WAIT_S, what);
+	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_signal }, NULL);
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	return false;
 }
 
 static void test_irqfd(bool lend)
@@ -182,29 +197,39 @@ static void test_irqfd(bool lend)
 		  (unsigned long long)w.result);
 
 	/*
-	 * SGIs through the trapped ICC_SGI1R_EL1: to the other vCPU, to itself.
-	 * A vCPU 1 the SGI does not wake is stopped after SGI_WAIT_S (a signal
-	 * ends its RUN with EINTR) and the check fails, rather than the test
-	 * sleeping on to its deadline.
+	 * SGIs through the trapped ICC_SGI1R_EL1.  A vCPU's SGIs are disabled
+	 * at reset (GICR_ISENABLER0; the real hypervisor's vGIC starts them so
+	 * and an OS enables the IPIs it takes): one sent to a vCPU that has
+	 * not enabled it waits there, pending, and is taken once enabled.
 	 */
+	v = loop_cmd(&l0, CMD_SGI, 5ULL << 24 | 1U << 1);
+	tap_check(v == 0 && loop_cmd(&l1, CMD_IRQ_PENDING, 5) == 1 &&
+		  loop_cmd(&l1, CMD_IRQ_COUNT, 5) == 0,
+		  "SGI 5 to vCPU 1, which has not enabled it: pending there, not taken");
+	v = loop_cmd(&l1, CMD_SGI_ENABLE, 1U << 5);
 	w = (struct waiter){ .l = &l1, .arg = 5 | 1ULL << 32 };
+	pthread_create(&t, NULL, wait_on, &w);
+	sgi_lost = !join_within(t, "its pending SGI 5 enabled");
+	tap_check((v & 0xffff) == 1U << 5 && w.result == 1 &&
+		  loop_cmd(&l1, CMD_IRQ_PENDING, 5) == 0,
+		  "  ... enabled there (GICR_ISENABLER0 %#llx), it is taken (%llu)",
+		  (unsigned long long)v, (unsigned long long)w.result);
+	if (sgi_lost)
+		goto out;
+	/* vCPU 1 in WFI, woken by the SGI vCPU 0 sends. */
+	w = (struct waiter){ .l = &l1, .arg = 5 | 2ULL << 32 };
 	pthread_create(&t, NULL, wait_on, &w);
 	usleep(100000);
 	v = loop_cmd(&l0, CMD_SGI, 5ULL << 24 | 1U << 1);
-	if (pthread_timedjoin_np(t, NULL, &(struct timespec){ time(NULL) + SGI_WAIT_S })) {
-		tap_diag("vCPU 1 not woken %d s after SGI 5 from vCPU 0: stopped", SGI_WAIT_S);
-		sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_signal }, NULL);
-		pthread_kill(t, SIGUSR1);
-		pthread_join(t, NULL);
-		sgi_lost = true;
-	}
-	tap_check(v == 0 && w.result == 1 && loop_cmd(&l0, CMD_IRQ_COUNT, 5) == 0,
+	sgi_lost = !join_within(t, "SGI 5 from vCPU 0");
+	tap_check(v == 0 && w.result == 2 && loop_cmd(&l0, CMD_IRQ_COUNT, 5) == 0,
 		  "SGI 5 from vCPU 0 to vCPU 1 wakes it there (%llu)",
 		  (unsigned long long)w.result);
 	if (sgi_lost)
 		goto out;
-	v = loop_cmd(&l0, CMD_SGI, 6ULL << 24 | 1U << 0);
-	tap_check(v == 0 && loop_cmd(&l0, CMD_IRQ_WAIT, 6 | 1ULL << 32) == 1, "SGI 6 to itself");
+	v = loop_cmd(&l0, CMD_SGI_ENABLE, 1U << 6);
+	tap_check((v & 0xffff) == 1U << 6 && loop_cmd(&l0, CMD_SGI, 6ULL << 24 | 1U << 0) == 0 &&
+		  loop_cmd(&l0, CMD_IRQ_WAIT, 6 | 1ULL << 32) == 1, "SGI 6, enabled, to itself");
 
 	/* Removal and close while the guest runs. */
 	tap_check(add_irqfd(vm.fd, efd[1], 1, 0, GUNYAH_VM_REMOVE_FUNCTION) == 0,

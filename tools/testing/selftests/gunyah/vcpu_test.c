@@ -220,8 +220,12 @@ static void test_mmio(void)
 	tap_check(r == 1000 && vm.run[0]->status.status == GUNYAH_VM_STATUS_EXITED &&
 		  vm.run[0]->status.exit_info.type == 1,
 		  "PSCI SYSTEM_OFF: status exit, EXITED, exit type 1 (platform off)");
-	tap_check(run_loop(&l) == 1000 && vm.run[0]->status.status == GUNYAH_VM_STATUS_EXITED,
-		  "... and every later RUN reports it again");
+	/* Bounded too: without the VM_EXITED this RUN would sleep on as well. */
+	alarm(POWER_OFF_WAIT_S);
+	r = run_loop(&l);
+	alarm(0);
+	tap_check(r == 1000 && vm.run[0]->status.status == GUNYAH_VM_STATUS_EXITED,
+		  "... and every later RUN reports it again (%d)", r);
 	vm_free(&vm);
 }
 
@@ -351,9 +355,24 @@ static void cpu_on_after_off(unsigned int rounds, long long slow_exit_us)
 	vm_free(&vm);
 }
 
+/*
+ * The open-source hypervisor (12/2023) cannot take the storm: a CPU_ON that
+ * comes while the vCPU is between the unlock and the vcpu_stopped event of
+ * its vcpu_poweroff has its power vote cleared by that event, and the
+ * vCPU's next CPU_OFF fails an assertion that stops the hypervisor (debug
+ * build: vcpu_power.c:48). Seen there in two boots of three; the guest's
+ * PSCI calls and the host's vcpu_runs are valid.
+ */
+#define OSS_CPU_ON_RACE	"the open-source hypervisor's vcpu_poweroff loses the power vote " \
+			"of a CPU_ON in its window and asserts at the next CPU_OFF"
+
 static void test_cpu_on_after_off(void)
 {
-	cpu_on_after_off(200, 0);
+	if (!test_hyp() && oss_profile())
+		tap_skip("200 CPU_ONs of a vCPU that just powered itself off: %s",
+			 OSS_CPU_ON_RACE);
+	else
+		cpu_on_after_off(200, 0);
 	if (need_test_hyp("vcpu_run slowed down by the test hypervisor")) {
 		fault_reset();
 		cpu_on_after_off(20, 3000);

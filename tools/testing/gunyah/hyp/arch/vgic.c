@@ -87,10 +87,12 @@ void vgic_init(struct vgic *vg, uint32_t nr_vcpus, uint32_t nr_spis, const uint6
 	for (uint32_t c = 0; c < vg->nr_vcpus; c++) {
 		vg->cpu[c].aff = aff_of(mpidr[c]);
 		vg->cpu[c].asleep = true;
-		for (uint32_t i = 0; i < 16; i++) {
-			vg->cpu[c].priv[i].edge = true;		/* SGIs */
-			vg->cpu[c].priv[i].enabled = true;	/* as Linux expects of SGIs */
-		}
+		/*
+		 * SGIs: edge-triggered, and disabled like every interrupt
+		 * (Gunyah's vGIC starts them so; a guest enables its IPIs).
+		 */
+		for (uint32_t i = 0; i < 16; i++)
+			vg->cpu[c].priv[i].edge = true;
 	}
 }
 

@@ -112,6 +112,7 @@ struct rm_parcel;
 
 /* rm_vm.c: returns false if @req->fn is not a VM RPC */
 bool rm_vm_request(const struct rm_request *req);
+void rm_vm_refused(const struct rm_request *req, u32 error);
 bool rm_vm_exists(u16 vmid);
 void rm_vm_parcel_gone(const struct rm_parcel *p);
 void rm_stats(u64 *vms, u64 *parcels);

@@ -250,6 +250,7 @@ static void dispatch(void)
 	asm_req.active = false;
 	if (fault_check_rpc(req.fn, &f)) {
 		if (f.kind == FAULT_RPC_ERROR) {
+			rm_vm_refused(&req, (u32)f.value);
 			rm_reply(&req, (u32)f.value, NULL, 0);
 			return;
 		}

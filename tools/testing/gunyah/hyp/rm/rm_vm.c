@@ -6,9 +6,11 @@
  * Manager's rules: ALLOC_VMID -> LOAD, CONFIG_IMAGE -> INIT, VM_INIT ->
  * READY (or INIT_FAILED), VM_START -> RUNNING, VM_STOP -> EXITED,
  * VM_RESET -> RESETTING -> RESET, DEALLOC_VMID -> gone.  An RPC in the
- * wrong state gets VM_STATE.  One difference, on purpose: DEALLOC_VMID is
- * also accepted in INIT, so that a VM whose start failed between
- * CONFIG_IMAGE and VM_INIT can still be released.
+ * wrong state gets VM_STATE.  DEALLOC_VMID is taken in LOAD and RESET, as
+ * the open-source RM takes it; the v17 profile also takes it in INIT (a VM
+ * whose start failed between CONFIG_IMAGE and VM_INIT; how v17's RM treats
+ * that is not known).  The open-source RM leaves such a VM only through
+ * VM_INIT (to READY or INIT_FAILED), then VM_RESET.
  *
  * VM_INIT reads the VM's configuration from its device tree, found in the
  * image parcel: the vCPUs under /cpus and the doorbells under
@@ -839,13 +841,37 @@ static void vm_reset(const struct rm_request *req, struct rm_vm *vm)
 static void vm_dealloc(const struct rm_request *req, struct rm_vm *vm)
 {
 	if (vm->status != VM_STATUS_LOAD && vm->status != VM_STATUS_RESET &&
-	    vm->status != VM_STATUS_INIT) {
+	    (vm->status != VM_STATUS_INIT || rm_oss_profile())) {
 		rm_reply(req, RM_ERROR_VM_STATE, NULL, 0);
 		return;
 	}
 	rm_parcels_accept(vm->vmid, false);
 	memset(vm, 0, sizeof(*vm));
 	rm_reply(req, RM_OK, NULL, 0);
+}
+
+/**
+ * rm_vm_refused() - a VM RPC refused by fault injection, not performed
+ * @req: the request
+ * @error: the RM error it is answered with
+ *
+ * The VM goes where the RM would leave it: a refused VM_INIT stands for
+ * one the RM performed and failed, which leaves the VM in INIT_FAILED, from
+ * where VM_RESET takes it.  (The open-source RM's checks of the request
+ * itself, which a well-formed request of the VM's owner passes, would leave
+ * it in INIT, from where nothing the host may send takes it.)
+ */
+void rm_vm_refused(const struct rm_request *req, u32 error)
+{
+	struct rm_vm *vm;
+
+	if (req->fn != RM_VM_INIT || req->len != 4 || error == RM_OK)
+		return;
+	vm = find_vm(get_le16(req->payload));
+	if (!vm || vm->status != VM_STATUS_INIT)
+		return;
+	vm->status = VM_STATUS_INIT_FAILED;
+	notify_status(vm);
 }
 
 bool rm_vm_request(const struct rm_request *req)

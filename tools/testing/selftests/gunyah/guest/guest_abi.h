@@ -46,12 +46,17 @@
 #define CMD_IRQ_SETUP		33	/* SPI: ARG = intid | level << 16 | target Aff0 << 32 */
 #define CMD_IRQ_COUNT		34	/* report how often this vCPU took INTID ARG (< 128) */
 #define CMD_IRQ_WAIT		35	/* WFI until INTID ARG & 0xffff came ARG >> 32 times here */
-#define CMD_IRQ_PENDING		36	/* report GICD_ISPENDR's bit for INTID ARG */
+#define CMD_IRQ_PENDING		36	/* report INTID ARG's pending bit: GICD_ISPENDR, or
+					 * this vCPU's GICR_ISPENDR0 for an SGI or PPI
+					 */
 #define CMD_IRQ_MASK		37	/* ARG 1: mask IRQs (PSTATE.I), 0: unmask */
 #define CMD_SGI			38	/* write ARG to ICC_SGI1R_EL1 */
 #define CMD_CPU_ON_OFF		39	/* ARG vCPU, ARG rounds: wait until AFFINITY_INFO
 					 * says it is off, CPU_ON it (it powers itself
 					 * off at once); report the CPU_ONs that failed
+					 */
+#define CMD_SGI_ENABLE		40	/* set the SGIs of mask ARG (bits 0-15) enabled on
+					 * this vCPU (GICR_ISENABLER0); report the register
 					 */
 
 /*

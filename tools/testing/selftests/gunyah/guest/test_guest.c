@@ -142,10 +142,20 @@ void irq_handler(void)
 	SYSREG_WRITE(intid, S3_0_C12_C12_1);		/* ICC_EOIR1_EL1 */
 }
 
-/* This vCPU's redistributor: wake it, SGIs and PPIs in group 1, the timer on. */
+/* This vCPU's redistributor: RD_base, then its SGI_base frame at 0x10000. */
+static u64 gic_rd(void)
+{
+	return GUEST_GICR + (SYSREG_READ(mpidr_el1) & 0xff) * GUEST_GICR_STRIDE;
+}
+
+/*
+ * This vCPU's redistributor: wake it, SGIs and PPIs in group 1, the timer
+ * on.  The SGIs stay as the reset left them, disabled: a guest enables
+ * those it takes (CMD_SGI_ENABLE), as an OS does for its IPIs.
+ */
 static void gic_cpu_init(void)
 {
-	u64 rd = GUEST_GICR + (SYSREG_READ(mpidr_el1) & 0xff) * GUEST_GICR_STRIDE;
+	u64 rd = gic_rd();
 
 	mmio_write32(rd + 0x14, 0);			/* GICR_WAKER */
 	mmio_write32(rd + 0x10080, 0xffffffff);		/* GICR_IGROUPR0 */
@@ -387,17 +397,24 @@ static void command_loop(void)
 		case CMD_IRQ_WAIT:
 			mmio_write64(GUEST_REG_RESULT, irq_wait(arg));
 			break;
-		case CMD_IRQ_PENDING:
-			mmio_write64(GUEST_REG_RESULT,
-				     (mmio_read32(GUEST_GICD + 0x200 + 4 * ((arg & 0x3ff) / 32)) >>
-				      (arg % 32)) & 1);
+		case CMD_IRQ_PENDING: {
+			/* Private interrupts: this vCPU's GICR_ISPENDR0 (GICD's reads 0). */
+			u64 reg = (arg & 0x3ff) < 32 ? gic_rd() + 0x10200 :
+				  GUEST_GICD + 0x200 + 4 * ((arg & 0x3ff) / 32);
+
+			mmio_write64(GUEST_REG_RESULT, (mmio_read32(reg) >> (arg % 32)) & 1);
 			break;
+		}
 		case CMD_IRQ_MASK:
 			if (arg)
 				asm volatile("msr daifset, #2; isb" : : : "memory");
 			else
 				asm volatile("msr daifclr, #2; isb" : : : "memory");
 			mmio_write64(GUEST_REG_RESULT, 0);
+			break;
+		case CMD_SGI_ENABLE:
+			mmio_write32(gic_rd() + 0x10100, arg & 0xffff);	/* GICR_ISENABLER0 */
+			mmio_write64(GUEST_REG_RESULT, mmio_read32(gic_rd() + 0x10100));
 			break;
 		case CMD_SGI:
 			SYSREG_WRITE(arg, S3_0_C12_C11_5);	/* ICC_SGI1R_EL1 */
