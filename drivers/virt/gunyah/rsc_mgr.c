@@ -41,7 +41,7 @@
  *                   by the RX thread and by callers giving up on a reply.
  *   rm->stats_lock  protects the latency statistics.
  *   rm->rx_lock     one reader of the RX queue at a time: the RX interrupt
- *                   thread, or a caller collecting its reply.
+ *                   thread, or a caller collecting its reply (trylock only).
  * The RX interrupt thread takes only rx_lock and the xarray lock, never
  * send_lock, so replies keep flowing while a sender waits for room in the
  * TX queue.
@@ -50,13 +50,6 @@
  * sleeps: an RM that answers at once (its reply is in the queue when the
  * send returns) then costs no interrupt thread wake-up and no wake-up of
  * the caller, two scheduling hops that dominate an RPC on a busy host.
- * While a caller is sending or reading (rm->collectors), the RX interrupt
- * (if edge-triggered) does not wake the thread either: the thread would
- * take rx_lock from under the caller, and if the thread's CPU is then
- * preempted (a busy host) the caller sleeps until it runs again.  The
- * interrupt sets RM_RX_MISSED instead, and the caller reads the queue
- * again when it finds the bit set after it stopped collecting (see
- * gunyah_rm_collect()).
  */
 #include <linux/completion.h>
 #include <linux/debugfs.h>
@@ -84,8 +77,6 @@
 #define RM_RPC_API_BYTE			(RM_RPC_API_VERSION | RM_RPC_HEADER_WORDS << 4)
 #define RM_RPC_TYPE_MASK		GENMASK(1, 0)
 #define RM_RPC_FRAGMENTS_MASK		GENMASK(7, 2)
-
-#define RM_RX_MISSED			0	/* bit in gunyah_rm.rx_flags */
 
 #define RM_RPC_TYPE_CONTINUATION	0
 #define RM_RPC_TYPE_REQUEST		1
@@ -174,9 +165,6 @@ struct gunyah_rm_stats {
  * @next_seq: cyclic sequence number allocator state
  * @active_rx: message being reassembled (under the @calls lock)
  * @rx_lock: one reader of the RX queue at a time
- * @rx_edge: the RX interrupt is edge-triggered: it may be left to callers
- * @collectors: callers between sending a request and their last read
- * @rx_flags: RM_RX_MISSED: an RX interrupt left to the collectors
  * @recv_buf: buffer for msgq_recv (under @rx_lock)
  * @send_buf: buffer for msgq_send (under @send_lock)
  * @nh: notifier chain for notifications
@@ -207,9 +195,6 @@ struct gunyah_rm {
 	struct gunyah_rm_message *active_rx;
 
 	struct mutex rx_lock;		/* see the locking comment at the top */
-	bool rx_edge;
-	atomic_t collectors;
-	unsigned long rx_flags;
 	u8 recv_buf[RM_MAX_MSG_SIZE];
 	u8 send_buf[RM_MAX_MSG_SIZE];
 
@@ -384,9 +369,9 @@ void gunyah_rm_put(struct gunyah_rm *rm)
  *
  * The handler runs in the context that reads the RM's queue, which may
  * be a thread waiting for its own reply: it must not make RPCs (work that
- * does is scheduled by the handler).  A handler that recognises the notification as its own
- * returns a value with NOTIFY_STOP_MASK set; notifications nobody claims
- * are logged.
+ * does is scheduled by the handler).  A handler that recognises the
+ * notification as its own returns a value with NOTIFY_STOP_MASK set;
+ * notifications nobody claims are logged.
  *
  * Return: 0.
  */
@@ -697,26 +682,6 @@ static void gunyah_rm_drain(struct gunyah_rm *rm)
 	}
 }
 
-/*
- * The RX interrupt: leave the queue to a caller that is going to read it
- * (see the top of this file), else wake the thread.
- */
-static irqreturn_t gunyah_rm_rx_irq(int irq, void *data)
-{
-	struct gunyah_rm *rm = data;
-
-	if (!rm->rx_edge || !atomic_read(&rm->collectors))
-		return IRQ_WAKE_THREAD;
-	set_bit(RM_RX_MISSED, &rm->rx_flags);
-	/*
-	 * Pairs with the full barrier of atomic_dec_and_test() in
-	 * gunyah_rm_collect(): the last collector sees the bit, or this
-	 * sees it gone and wakes the thread.
-	 */
-	smp_mb__after_atomic();
-	return atomic_read(&rm->collectors) ? IRQ_HANDLED : IRQ_WAKE_THREAD;
-}
-
 static irqreturn_t gunyah_rm_rx(int irq, void *data)
 {
 	struct gunyah_rm *rm = data;
@@ -815,29 +780,6 @@ static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void 
 	return ret;
 }
 
-/*
- * A caller's request went out (rm->collectors counts it): read the queue,
- * as its reply may be in already, and again if an RX interrupt was left to
- * the collectors after the read began, so that nothing stays unread.
- */
-static void gunyah_rm_collect(struct gunyah_rm *rm)
-{
-	bool missed;
-
-	do {
-		clear_bit(RM_RX_MISSED, &rm->rx_flags);
-		mutex_lock(&rm->rx_lock);
-		gunyah_rm_drain(rm);
-		mutex_unlock(&rm->rx_lock);
-		/* The last one out reads again what came meanwhile. */
-		if (!atomic_dec_and_test(&rm->collectors))
-			return;
-		missed = test_bit(RM_RX_MISSED, &rm->rx_flags);
-		if (missed)
-			atomic_inc(&rm->collectors);
-	} while (missed);
-}
-
 /**
  * gunyah_rm_call() - make an RPC to the Resource Manager
  * @rm: the Resource Manager
@@ -884,11 +826,13 @@ int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, si
 	}
 	message->reply.seq = seq;
 
-	atomic_inc(&rm->collectors);
 	ret = gunyah_rm_send(rm, message_id, seq, req_buf, req_buf_size);
-	/* Even after a failed send: interrupts may have been left to us. */
-	gunyah_rm_collect(rm);
 	if (!ret) {
+		/* The reply may be in already: collect it without a wake-up. */
+		if (mutex_trylock(&rm->rx_lock)) {
+			gunyah_rm_drain(rm);
+			mutex_unlock(&rm->rx_lock);
+		}
 		left = gunyah_rm_wait(&message->reply.done);
 		ret = left > 0 ? 0 : left ? -EINTR : -ETIMEDOUT;
 	}
@@ -991,9 +935,8 @@ static int gunyah_rm_probe(struct platform_device *pdev)
 	ret = devm_request_irq(dev, rm->tx_irq, gunyah_rm_tx, 0, "gunyah_rm_tx", rm);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot request the TX interrupt\n");
-	rm->rx_edge = irq_get_trigger_type(rm->rx_irq) & IRQ_TYPE_EDGE_BOTH;
-	ret = devm_request_threaded_irq(dev, rm->rx_irq, gunyah_rm_rx_irq, gunyah_rm_rx,
-					IRQF_ONESHOT, "gunyah_rm_rx", rm);
+	ret = devm_request_threaded_irq(dev, rm->rx_irq, NULL, gunyah_rm_rx, IRQF_ONESHOT,
+					"gunyah_rm_rx", rm);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot request the RX interrupt\n");
 

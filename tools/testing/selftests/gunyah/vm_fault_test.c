@@ -228,10 +228,10 @@ static void test_malformed(void)
 /*
  * Replies that come after the host has looked: the test RM holds the reply
  * back until after the host's next read of its queue, the caller's own
- * read once its request is out, which finds nothing.  The RX interrupt
- * that announces the reply comes while the caller still collects, so it
- * is left to the caller, which must read the queue again; else the reply
- * would sit there and the start would time out.
+ * read once its request is out, which finds nothing.  The reply then
+ * reaches the caller through the RX interrupt thread.  The test runs on
+ * the CPU that takes that interrupt, where the thread preempts the caller
+ * as soon as the read returns.
  */
 /* The CPU the RM's RX interrupt goes to, or -1. */
 static int rx_irq_cpu(void)
@@ -259,10 +259,6 @@ static void test_late_replies(void)
 	int cpu = rx_irq_cpu();
 	cpu_set_t all, one;
 
-	/*
-	 * On the interrupt's CPU the caller takes it before it stops
-	 * collecting: the read again is then always needed.
-	 */
 	sched_getaffinity(0, sizeof(all), &all);
 	CPU_ZERO(&one);
 	if (cpu >= 0)
