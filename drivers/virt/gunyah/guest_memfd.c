@@ -1310,20 +1310,16 @@ static u64 gunyah_binding_gpa(const struct gunyah_gmem_binding *b, unsigned long
 	return b->guest_addr + ((u64)index << PAGE_SHIFT) - b->offset;
 }
 
-/* Set (@set) or clear the UNMAPPED mark on every page of a run; under gmem->lock. */
+/* Mark every page of a run unmapped but not donated back; under gmem->lock. */
 static void gunyah_run_mark_unmapped(struct gunyah_gmem *gmem,
-				     const struct gunyah_reclaim_run *run, bool set)
+				     const struct gunyah_reclaim_run *run)
 {
 	XA_STATE(xas, &gmem->pages, run->first);
 	struct page *page;
 
 	xas_lock(&xas);
-	xas_for_each(&xas, page, run->first + run->n - 1) {
-		if (set)
-			xas_set_mark(&xas, GUNYAH_GMEM_UNMAPPED);
-		else
-			xas_clear_mark(&xas, GUNYAH_GMEM_UNMAPPED);
-	}
+	xas_for_each(&xas, page, run->first + run->n - 1)
+		xas_set_mark(&xas, GUNYAH_GMEM_UNMAPPED);
 	xas_unlock(&xas);
 }
 
@@ -1397,7 +1393,7 @@ static int gunyah_run_donate(struct gunyah_gmem_binding *b, const struct gunyah_
 				    "VM %u: %lu pages at %#llx not donated back (%d): kept until a retry\n",
 				    ghvm->vmid, run->n, gunyah_binding_gpa(b, run->first), ret);
 		if (!run->unmapped)
-			gunyah_run_mark_unmapped(gmem, run, true);
+			gunyah_run_mark_unmapped(gmem, run);
 		return ret;
 	}
 	gunyah_run_returned(gmem, run);

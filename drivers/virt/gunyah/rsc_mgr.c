@@ -123,7 +123,6 @@ struct gunyah_rm_rpc_hdr {
  * @reply.seq: sequence number
  * @reply.ret: 0 or a negative errno
  * @reply.done: completed when the reply is in (or was aborted)
- * @rm: the Resource Manager
  */
 struct gunyah_rm_message {
 	void *payload;
@@ -138,7 +137,6 @@ struct gunyah_rm_message {
 		int ret;
 		struct completion done;
 	} reply;
-	struct gunyah_rm *rm;
 };
 
 struct gunyah_rm_stats {
@@ -169,7 +167,7 @@ struct gunyah_rm_stats {
  * @send_buf: buffer for msgq_send (under @send_lock)
  * @nh: notifier chain for notifications
  * @notif_ready: a notification received whole, for the reader to deliver
- *               (under @rx_lock and the @calls lock)
+ *               (under @rx_lock)
  * @stats_lock: protects @stats
  * @stats: per-RPC latency statistics
  * @debugfs: debugfs directory
@@ -476,10 +474,9 @@ static void gunyah_rm_notify(struct gunyah_rm *rm)
 	struct gunyah_rm_notification n;
 	int ret;
 
-	xa_lock(&rm->calls);
+	lockdep_assert_held(&rm->rx_lock);
 	message = rm->notif_ready;
 	rm->notif_ready = NULL;
-	xa_unlock(&rm->calls);
 	if (!message)
 		return;
 	n = (struct gunyah_rm_notification){ .payload = message->payload, .size = message->len };
@@ -581,7 +578,6 @@ static void gunyah_rm_rx_start(struct gunyah_rm *rm, const struct gunyah_rm_rpc_
 		}
 		message->type = RM_RPC_TYPE_NOTIF;
 		message->msg_id = msg_id;
-		message->rm = rm;
 	}
 	message->payload = payload;
 	message->size = size;
@@ -815,7 +811,6 @@ int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, si
 		return -ENOMEM;
 	message->type = RM_RPC_TYPE_REPLY;
 	message->msg_id = message_id;
-	message->rm = rm;
 	init_completion(&message->reply.done);
 
 	ret = xa_alloc_cyclic(&rm->calls, &seq, message, XA_LIMIT(0, U16_MAX), &rm->next_seq,

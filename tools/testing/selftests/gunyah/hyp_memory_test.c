@@ -47,6 +47,17 @@ static bool s2_same(const struct s2_counts *a, const struct s2_counts *b)
 	       a->tables == b->tables;
 }
 
+/* Wait up to 5 s for the host's stage-2 counts to be @base again; true if they are. */
+static bool s2_back(const struct s2_counts *base, struct s2_counts *after)
+{
+	for (int i = 0; i < 50; i++) {
+		if (!read_host_s2(after) && s2_same(after, base))
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
 static void s2_diag(const char *what, const struct s2_counts *c)
 {
 	tap_diag("host stage-2 %s: %llu 1 GiB blocks, %llu 2 MiB blocks, %llu pages, %llu tables",
@@ -101,13 +112,9 @@ static void test_host_blocks(void)
 		  LEND_PAGES, split, lent.pages);
 	tvm_free(&vm);
 	close(dev);
-	for (int i = 0; i < 50; i++) {
-		if (!read_host_s2(&after) && s2_same(&after, &base))
-			break;
-		usleep(100000);
-	}
+	r = s2_back(&base, &after);
 	s2_diag("after the guest", &after);
-	tap_check(s2_same(&after, &base), "after the guest the host's blocks are whole again");
+	tap_check(r, "after the guest the host's blocks are whole again");
 }
 
 /*
@@ -146,14 +153,9 @@ static void test_host_blocks_demand(void)
 		  r);
 	gvm_free(&g);
 	close(dev);
-	for (i = 0; i < 50; i++) {
-		if (!read_host_s2(&after) && s2_same(&after, &base))
-			break;
-		usleep(100000);
-	}
+	r = s2_back(&base, &after);
 	s2_diag("after that guest", &after);
-	tap_check(s2_same(&after, &base),
-		  "after it every page is the host's again: its blocks are whole");
+	tap_check(r, "after it every page is the host's again: its blocks are whole");
 }
 
 static bool ram_overlaps_hyp(void)

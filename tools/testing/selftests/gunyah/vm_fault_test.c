@@ -225,14 +225,6 @@ static void test_malformed(void)
 	set_rpc_timeout_ms(10000);
 }
 
-/*
- * Replies that come after the host has looked: the test RM holds the reply
- * back until after the host's next read of its queue, the caller's own
- * read once its request is out, which finds nothing.  The reply then
- * reaches the caller through the RX interrupt thread.  The test runs on
- * the CPU that takes that interrupt, where the thread preempts the caller
- * as soon as the read returns.
- */
 /* The CPU the RM's RX interrupt goes to, or -1. */
 static int rx_irq_cpu(void)
 {
@@ -251,6 +243,14 @@ static int rx_irq_cpu(void)
 	return read_file(path, aff, sizeof(aff)) > 0 ? atoi(aff) : -1;
 }
 
+/*
+ * Replies that come after the host has looked: the test RM holds the reply
+ * back until after the host's next read of its queue, the caller's own
+ * read once its request is out, which finds nothing.  The reply then
+ * reaches the caller through the RX interrupt thread.  The test runs on
+ * the CPU that takes that interrupt, where the thread preempts the caller
+ * as soon as the read returns.
+ */
 static void test_late_replies(void)
 {
 	static const unsigned int rpcs[] = {
