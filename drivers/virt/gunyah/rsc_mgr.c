@@ -41,7 +41,7 @@
  *                   by the RX thread and by callers giving up on a reply.
  *   rm->stats_lock  protects the latency statistics.
  *   rm->rx_lock     one reader of the RX queue at a time: the RX interrupt
- *                   thread, or a caller collecting its reply (trylock only).
+ *                   thread, or a caller collecting its reply.
  * The RX interrupt thread takes only rx_lock and the xarray lock, never
  * send_lock, so replies keep flowing while a sender waits for room in the
  * TX queue.
@@ -50,6 +50,14 @@
  * sleeps: an RM that answers at once (its reply is in the queue when the
  * send returns) then costs no interrupt thread wake-up and no wake-up of
  * the caller, two scheduling hops that dominate an RPC on a busy host.
+ * From the hypercall that sends its last fragment until it has read the
+ * queue, the caller counts itself in rm->collectors; an RX interrupt that
+ * comes meanwhile does not wake the thread, which would take rx_lock from
+ * under the caller and, on a busy host, keep it while its CPU is
+ * preempted.  The interrupt is masked instead ("parked", RM_RX_PARKED)
+ * and the last collector out reads the queue once more and unmasks it.
+ * Masking, rather than only noting it, keeps a level-triggered interrupt
+ * from firing again and again while the queue waits for the collector.
  */
 #include <linux/completion.h>
 #include <linux/debugfs.h>
@@ -77,6 +85,8 @@
 #define RM_RPC_API_BYTE			(RM_RPC_API_VERSION | RM_RPC_HEADER_WORDS << 4)
 #define RM_RPC_TYPE_MASK		GENMASK(1, 0)
 #define RM_RPC_FRAGMENTS_MASK		GENMASK(7, 2)
+
+#define RM_RX_PARKED			0	/* bit in gunyah_rm.rx_flags */
 
 #define RM_RPC_TYPE_CONTINUATION	0
 #define RM_RPC_TYPE_REQUEST		1
@@ -163,6 +173,9 @@ struct gunyah_rm_stats {
  * @next_seq: cyclic sequence number allocator state
  * @active_rx: message being reassembled (under the @calls lock)
  * @rx_lock: one reader of the RX queue at a time
+ * @collectors: callers between sending their request's last fragment and
+ *              reading the RX queue
+ * @rx_flags: RM_RX_PARKED: the RX interrupt is masked, left to the collectors
  * @recv_buf: buffer for msgq_recv (under @rx_lock)
  * @send_buf: buffer for msgq_send (under @send_lock)
  * @nh: notifier chain for notifications
@@ -193,6 +206,8 @@ struct gunyah_rm {
 	struct gunyah_rm_message *active_rx;
 
 	struct mutex rx_lock;		/* see the locking comment at the top */
+	atomic_t collectors;
+	unsigned long rx_flags;
 	u8 recv_buf[RM_MAX_MSG_SIZE];
 	u8 send_buf[RM_MAX_MSG_SIZE];
 
@@ -678,14 +693,63 @@ static void gunyah_rm_drain(struct gunyah_rm *rm)
 	}
 }
 
+static void gunyah_rm_read(struct gunyah_rm *rm)
+{
+	mutex_lock(&rm->rx_lock);
+	gunyah_rm_drain(rm);
+	mutex_unlock(&rm->rx_lock);
+}
+
+/*
+ * Unmask the RX interrupt if the collectors had it parked, after reading
+ * what came since it was.  Whoever clears RM_RX_PARKED balances the
+ * disable_irq_nosync() of gunyah_rm_rx_irq().
+ */
+static void gunyah_rm_unpark(struct gunyah_rm *rm)
+{
+	if (!test_and_clear_bit(RM_RX_PARKED, &rm->rx_flags))
+		return;
+	gunyah_rm_read(rm);
+	enable_irq(rm->rx_irq);
+}
+
+/*
+ * The RX interrupt's hard handler: with a caller about to read the queue,
+ * park the interrupt for it (see the top of this file); else wake the
+ * thread.
+ */
+static irqreturn_t gunyah_rm_rx_irq(int irq, void *data)
+{
+	struct gunyah_rm *rm = data;
+
+	if (!atomic_read(&rm->collectors))
+		return IRQ_WAKE_THREAD;
+	disable_irq_nosync(irq);
+	set_bit(RM_RX_PARKED, &rm->rx_flags);
+	/*
+	 * Pairs with the full barrier of atomic_dec_and_test() in
+	 * gunyah_rm_collect(): either the last collector sees the bit, or
+	 * this sees it gone and the thread unparks.
+	 */
+	smp_mb__after_atomic();
+	return atomic_read(&rm->collectors) ? IRQ_HANDLED : IRQ_WAKE_THREAD;
+}
+
 static irqreturn_t gunyah_rm_rx(int irq, void *data)
 {
 	struct gunyah_rm *rm = data;
 
-	mutex_lock(&rm->rx_lock);
-	gunyah_rm_drain(rm);
-	mutex_unlock(&rm->rx_lock);
+	gunyah_rm_read(rm);
+	gunyah_rm_unpark(rm);
 	return IRQ_HANDLED;
+}
+
+/* A caller counted in rm->collectors reads the queue, and leaves. */
+static void gunyah_rm_collect(struct gunyah_rm *rm)
+{
+	gunyah_rm_read(rm);
+	if (atomic_dec_and_test(&rm->collectors))
+		gunyah_rm_unpark(rm);
 }
 
 static irqreturn_t gunyah_rm_tx(int irq, void *data)
@@ -722,6 +786,10 @@ static long gunyah_rm_wait(struct completion *done)
 	return left ? left : -EINTR;
 }
 
+/*
+ * Send one request.  Returns 0 once its last fragment went out, the caller
+ * then counted in rm->collectors: it must gunyah_rm_collect().
+ */
 static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void *req_buf,
 			  size_t req_size)
 {
@@ -762,10 +830,17 @@ static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void 
 		req_size -= chunk;
 
 		reinit_completion(&rm->send_ready);
-		/* Only the last fragment wakes the RM up. */
+		/*
+		 * Only the last fragment wakes the RM up; its reply may come
+		 * before the hypercall returns, and the caller collects it.
+		 */
+		if (i == frags)
+			atomic_inc(&rm->collectors);
 		ret = gunyah_hypercall_msgq_send(rm->tx_cap, sizeof(*hdr) + chunk, rm->send_buf,
 						 i == frags ? GUNYAH_HYPERCALL_MSGQ_TX_FLAGS_PUSH :
 							      0, &ready);
+		if (ret && i == frags)
+			gunyah_rm_collect(rm);
 		if (ret) {
 			dev_err_ratelimited(rm->dev, "msgq_send of %#x failed: %d\n", msg_id, ret);
 			break;
@@ -824,10 +899,7 @@ int gunyah_rm_call(struct gunyah_rm *rm, u32 message_id, const void *req_buf, si
 	ret = gunyah_rm_send(rm, message_id, seq, req_buf, req_buf_size);
 	if (!ret) {
 		/* The reply may be in already: collect it without a wake-up. */
-		if (mutex_trylock(&rm->rx_lock)) {
-			gunyah_rm_drain(rm);
-			mutex_unlock(&rm->rx_lock);
-		}
+		gunyah_rm_collect(rm);
 		left = gunyah_rm_wait(&message->reply.done);
 		ret = left > 0 ? 0 : left ? -EINTR : -ETIMEDOUT;
 	}
@@ -930,8 +1002,8 @@ static int gunyah_rm_probe(struct platform_device *pdev)
 	ret = devm_request_irq(dev, rm->tx_irq, gunyah_rm_tx, 0, "gunyah_rm_tx", rm);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot request the TX interrupt\n");
-	ret = devm_request_threaded_irq(dev, rm->rx_irq, NULL, gunyah_rm_rx, IRQF_ONESHOT,
-					"gunyah_rm_rx", rm);
+	ret = devm_request_threaded_irq(dev, rm->rx_irq, gunyah_rm_rx_irq, gunyah_rm_rx,
+					IRQF_ONESHOT, "gunyah_rm_rx", rm);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot request the RX interrupt\n");
 
