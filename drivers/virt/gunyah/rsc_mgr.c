@@ -176,6 +176,8 @@ struct gunyah_rm_stats {
  * @collectors: callers between sending their request's last fragment and
  *              reading the RX queue
  * @rx_flags: RM_RX_PARKED: the RX interrupt is masked, left to the collectors
+ * @rx_irqs: RX interrupts taken (for rpc_stats)
+ * @rx_parked: of those, how many were left to the collectors
  * @recv_buf: buffer for msgq_recv (under @rx_lock)
  * @send_buf: buffer for msgq_send (under @send_lock)
  * @nh: notifier chain for notifications
@@ -208,6 +210,8 @@ struct gunyah_rm {
 	struct mutex rx_lock;		/* see the locking comment at the top */
 	atomic_t collectors;
 	unsigned long rx_flags;
+	atomic_long_t rx_irqs;
+	atomic_long_t rx_parked;
 	u8 recv_buf[RM_MAX_MSG_SIZE];
 	u8 send_buf[RM_MAX_MSG_SIZE];
 
@@ -478,6 +482,8 @@ static int gunyah_rm_stats_show(struct seq_file *m, void *unused)
 	}
 	mutex_unlock(&rm->stats_lock);
 	kfree(sorted);
+	seq_printf(m, "# RX interrupts %ld, left to callers reading the queue %ld\n",
+		   atomic_long_read(&rm->rx_irqs), atomic_long_read(&rm->rx_parked));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gunyah_rm_stats);
@@ -722,8 +728,10 @@ static irqreturn_t gunyah_rm_rx_irq(int irq, void *data)
 {
 	struct gunyah_rm *rm = data;
 
+	atomic_long_inc(&rm->rx_irqs);
 	if (!atomic_read(&rm->collectors))
 		return IRQ_WAKE_THREAD;
+	atomic_long_inc(&rm->rx_parked);
 	disable_irq_nosync(irq);
 	set_bit(RM_RX_PARKED, &rm->rx_flags);
 	/*
