@@ -259,11 +259,24 @@ static void test_huge_binding(void)
 		.guest_mem_fd = fd, .size = ca.size });
 	r = r ?: gh_ioctl(vm, GUNYAH_VM_SET_DTB_CONFIG, &cfg);
 	tap_check(r == 0, "all of it bound with FORCE_LEND, device tree at its start (%d)", r);
-	r = gh_ioctl(vm, GUNYAH_VM_START, NULL);
-	tap_diag("start: %d", r);
-	tap_check(klog_count("WARNING") == warn, "starting it warns about nothing");
-	close(vm);
-	close(fd);
+	if (!test_hyp() && oss_profile()) {
+		/*
+		 * Without demand paging the driver lends the binding's first
+		 * 256 MiB at start.  The real RM under TCG took over 100 s to
+		 * reset that VM and reclaim (scrub) the parcel, and stalled
+		 * the host's CPUs meanwhile (hard lockups): beyond any RPC
+		 * timeout, so the pages leaked.
+		 */
+		tap_skip("starting it: real RM, no demand paging, TCG: minutes to reset 256 MiB");
+		close(vm);
+		close(fd);
+	} else {
+		r = gh_ioctl(vm, GUNYAH_VM_START, NULL);
+		tap_diag("start: %d", r);
+		tap_check(klog_count("WARNING") == warn, "starting it warns about nothing");
+		close(vm);
+		close(fd);
+	}
 	tap_check(mem_available_back(avail0, &avail1), "  ... its memory is back (%+ld kB)",
 		  avail1 - avail0);
 	tap_check_hyp(back_to_base(), "  ... nothing left in the hypervisor");
