@@ -298,6 +298,9 @@ static int gunyah_rm_vm_common_call(struct gunyah_rm *rm, u32 message_id, u16 vm
  * A lent parcel comes back zeroed: what the guest had alone is not the
  * host's to read.  The open-source RM scrubs only when asked to.
  */
+/* How many times a MEM_RECLAIM left unanswered is sent again. */
+#define RM_RECLAIM_RETRIES	2
+
 static int gunyah_rm_reclaim_handle(struct gunyah_rm *rm, u32 mem_handle, bool sanitize)
 {
 	struct gunyah_rm_mem_reclaim_req req = {
@@ -453,16 +456,30 @@ int gunyah_rm_mem_share(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parce
  * A lent parcel (one ACL entry, normal memory) is reclaimed with SANITIZE:
  * it comes back zeroed.  A shared one keeps its contents.
  *
+ * An RM that does not answer in time may still be at it (scrubbing a large
+ * parcel is slow): the request is sent again, up to RM_RECLAIM_RETRIES
+ * times.  The RM answers requests in order, so the answer to a repeated
+ * request comes once the earlier ones are done, and HANDLE_INVALID then
+ * means that one of them took the parcel back.
+ *
  * Return: 0 on success or a negative errno (for instance when a recipient
  * still has the parcel accepted).
  */
 int gunyah_rm_mem_reclaim(struct gunyah_rm *rm, struct gunyah_rm_mem_parcel *parcel)
 {
-	int ret;
+	bool sanitize = parcel->n_acl_entries == 1 &&
+			parcel->mem_type == GUNYAH_RM_MEM_TYPE_NORMAL;
+	int ret, tries = 0;
 
-	ret = gunyah_rm_reclaim_handle(rm, parcel->mem_handle,
-				       parcel->n_acl_entries == 1 &&
-				       parcel->mem_type == GUNYAH_RM_MEM_TYPE_NORMAL);
+	ret = gunyah_rm_reclaim_handle(rm, parcel->mem_handle, sanitize);
+	while (ret == -ETIMEDOUT && tries++ < RM_RECLAIM_RETRIES) {
+		dev_warn(gunyah_rm_device(rm),
+			 "no answer to the reclaim of parcel %#x in time: asking again\n",
+			 parcel->mem_handle);
+		ret = gunyah_rm_reclaim_handle(rm, parcel->mem_handle, sanitize);
+		if (ret == -ESTALE)
+			ret = 0;	/* an earlier request did it */
+	}
 	if (ret)
 		return ret;
 

@@ -311,6 +311,33 @@ static void test_teardown_faults(void)
 	hyp_stats(&base);
 }
 
+/*
+ * A MEM_RECLAIM the RM carries out but answers too late (here: never) is
+ * asked again, and the RM's HANDLE_INVALID to that says it is done: the
+ * memory comes back instead of being left leaked.
+ */
+static void test_reclaim_unanswered(void)
+{
+	int asked = klog_count("asking again"), leaked = klog_count("cannot reclaim");
+	struct test_vm vm;
+	int r;
+
+	set_rpc_timeout_ms(500);
+	fault_reset();
+	r = vm_setup(dev, "guest-1cpu.dtb", false, 64 * 1024, &vm);
+	if (!r)
+		r = vm_start(&vm);
+	fault_arm(RPC_MEM_RECLAIM, 1, FAULT_RPC_NO_REPLY, 0, 1);
+	if (!r)
+		vm_destroy(&vm);
+	set_rpc_timeout_ms(10000);
+	tap_check(r == 0 && fault_fired() == 1, "MEM_RECLAIM done but not answered at teardown");
+	tap_check(klog_count("asking again") > asked, "  ... asked again, logged");
+	tap_check(klog_count("cannot reclaim") == leaked, "  ... nothing left leaked");
+	tap_check(back_to_base(), "  ... nothing left in the hypervisor");
+	tap_check(next_vm_works(), "  ... and the next VM works");
+}
+
 /* A process stuck waiting for a reply that never comes can be killed. */
 static void test_kill_waiting(void)
 {
@@ -359,6 +386,7 @@ int main(void)
 	test_rm_error_table();
 	test_malformed();
 	test_late_replies();
+	test_reclaim_unanswered();
 	test_kill_waiting();
 	test_teardown_faults();
 	fault_reset();
