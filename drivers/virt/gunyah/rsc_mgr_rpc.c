@@ -294,13 +294,13 @@ static int gunyah_rm_vm_common_call(struct gunyah_rm *rm, u32 message_id, u16 vm
 	return gunyah_rm_call_noresp(rm, message_id, &req, sizeof(req));
 }
 
+/* How many times a MEM_RECLAIM left unanswered is sent again. */
+#define RM_RECLAIM_RETRIES	2
+
 /*
  * A lent parcel comes back zeroed: what the guest had alone is not the
  * host's to read.  The open-source RM scrubs only when asked to.
  */
-/* How many times a MEM_RECLAIM left unanswered is sent again. */
-#define RM_RECLAIM_RETRIES	2
-
 static int gunyah_rm_reclaim_handle(struct gunyah_rm *rm, u32 mem_handle, bool sanitize)
 {
 	struct gunyah_rm_mem_reclaim_req req = {
