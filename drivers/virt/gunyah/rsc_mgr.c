@@ -708,15 +708,16 @@ static void gunyah_rm_read(struct gunyah_rm *rm)
 
 /*
  * Unmask the RX interrupt if the collectors had it parked, after reading
- * what came since it was.  Whoever clears RM_RX_PARKED balances the
- * disable_irq_nosync() of gunyah_rm_rx_irq().
+ * what came since it was; returns whether it was parked.  Whoever clears
+ * RM_RX_PARKED balances the disable_irq_nosync() of gunyah_rm_rx_irq().
  */
-static void gunyah_rm_unpark(struct gunyah_rm *rm)
+static bool gunyah_rm_unpark(struct gunyah_rm *rm)
 {
 	if (!test_and_clear_bit(RM_RX_PARKED, &rm->rx_flags))
-		return;
+		return false;
 	gunyah_rm_read(rm);
 	enable_irq(rm->rx_irq);
+	return true;
 }
 
 /*
@@ -747,8 +748,9 @@ static irqreturn_t gunyah_rm_rx(int irq, void *data)
 {
 	struct gunyah_rm *rm = data;
 
-	gunyah_rm_read(rm);
-	gunyah_rm_unpark(rm);
+	/* Parked when the last collector had just left: unparking reads. */
+	if (!gunyah_rm_unpark(rm))
+		gunyah_rm_read(rm);
 	return IRQ_HANDLED;
 }
 
@@ -847,9 +849,9 @@ static int gunyah_rm_send(struct gunyah_rm *rm, u32 msg_id, u16 seq, const void 
 		ret = gunyah_hypercall_msgq_send(rm->tx_cap, sizeof(*hdr) + chunk, rm->send_buf,
 						 i == frags ? GUNYAH_HYPERCALL_MSGQ_TX_FLAGS_PUSH :
 							      0, &ready);
-		if (ret && i == frags)
-			gunyah_rm_collect(rm);
 		if (ret) {
+			if (i == frags)
+				gunyah_rm_collect(rm);
 			dev_err_ratelimited(rm->dev, "msgq_send of %#x failed: %d\n", msg_id, ret);
 			break;
 		}

@@ -268,15 +268,13 @@ static void test_huge_binding(void)
 		 * timeout, so the pages leaked.
 		 */
 		tap_skip("starting it: real RM, no demand paging, TCG: minutes to reset 256 MiB");
-		close(vm);
-		close(fd);
 	} else {
 		r = gh_ioctl(vm, GUNYAH_VM_START, NULL);
 		tap_diag("start: %d", r);
 		tap_check(klog_count("WARNING") == warn, "starting it warns about nothing");
-		close(vm);
-		close(fd);
 	}
+	close(vm);
+	close(fd);
 	tap_check(mem_available_back(avail0, &avail1), "  ... its memory is back (%+ld kB)",
 		  avail1 - avail0);
 	tap_check_hyp(back_to_base(), "  ... nothing left in the hypervisor");

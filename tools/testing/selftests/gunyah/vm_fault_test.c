@@ -278,6 +278,22 @@ static void test_late_replies(void)
 	sched_setaffinity(0, sizeof(all), &all);
 }
 
+/* Start a VM, arm the fault once, tear it down; the start's result. */
+static int teardown_with_fault(unsigned int rpc, int kind, long long value)
+{
+	struct test_vm vm;
+	int r;
+
+	fault_reset();
+	r = vm_setup(dev, "guest-1cpu.dtb", false, 64 * 1024, &vm);
+	if (!r)
+		r = vm_start(&vm);
+	fault_arm(rpc, 1, kind, value, 1);
+	if (!r)
+		vm_destroy(&vm);
+	return r;
+}
+
 static void test_teardown_faults(void)
 {
 	static const struct {
@@ -293,16 +309,8 @@ static void test_teardown_faults(void)
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
 		int logs = klog_count(cases[i].log);
-		struct test_vm vm;
-		int r;
+		int r = teardown_with_fault(cases[i].rpc, FAULT_RPC_ERROR, 0x3);
 
-		fault_reset();
-		r = vm_setup(dev, "guest-1cpu.dtb", false, 64 * 1024, &vm);
-		if (!r)
-			r = vm_start(&vm);
-		fault_arm(cases[i].rpc, 1, FAULT_RPC_ERROR, 0x3, 1);
-		if (!r)
-			vm_destroy(&vm);
 		tap_check(r == 0 && fault_fired() == 1, "%s fails during teardown", cases[i].what);
 		tap_check(klog_count(cases[i].log) > logs, "  ... logged (\"%s\")", cases[i].log);
 		tap_check(next_vm_works(), "  ... and the next VM works");
@@ -318,18 +326,10 @@ static void test_teardown_faults(void)
  */
 static void test_reclaim_unanswered(void)
 {
-	int asked = klog_count("asking again"), leaked = klog_count("cannot reclaim");
-	struct test_vm vm;
-	int r;
+	int asked = klog_count("asking again"), leaked = klog_count("cannot reclaim"), r;
 
 	set_rpc_timeout_ms(500);
-	fault_reset();
-	r = vm_setup(dev, "guest-1cpu.dtb", false, 64 * 1024, &vm);
-	if (!r)
-		r = vm_start(&vm);
-	fault_arm(RPC_MEM_RECLAIM, 1, FAULT_RPC_NO_REPLY, 0, 1);
-	if (!r)
-		vm_destroy(&vm);
+	r = teardown_with_fault(RPC_MEM_RECLAIM, FAULT_RPC_NO_REPLY, 0);
 	set_rpc_timeout_ms(10000);
 	tap_check(r == 0 && fault_fired() == 1, "MEM_RECLAIM done but not answered at teardown");
 	tap_check(klog_count("asking again") > asked, "  ... asked again, logged");
