@@ -72,6 +72,8 @@ struct vcpu {
 	u64 on_entry;
 	u64 on_arg;
 	bool in_wfi;
+	/* ctx.sys changed while the vCPU's registers are in the CPU: load them again */
+	bool sys_dirty;
 	/* MMIO exit waiting for the host's answer */
 	enum vcpu_pending pending;
 	u32 mmio_rt;

@@ -88,10 +88,14 @@
 #define ICH_HCR_EN	BIT(0)
 #define MAX_EXITS_PER_RUN	256
 
-/* Host EL1 state around a guest run, one per physical CPU. */
+/*
+ * Host state while a guest's is in the CPU, one per physical CPU: its EL1
+ * registers, FP/SIMD, and where its vcpu_run call returns to.
+ */
 static struct {
 	u64 sys[NR_GUEST_SYSREGS];
 	u64 fp[66];
+	u64 elr, spsr, sp_el0;
 } host_state[PLAT_MAX_CPUS];
 
 /* vCPUs blocked with an armed virtual timer, per physical CPU. */
@@ -351,12 +355,22 @@ void host_sysreg_trap(struct trap_frame *f, u64 esr)
 	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
 }
 
-/* The host's timer condition is met (read while the host's EL1 state is loaded). */
-static bool host_timer_due(void)
+/*
+ * The host's timer condition is met: read from the CPU, or (@loaded: a
+ * guest's state is in it) from the host's saved registers.
+ */
+static bool host_timer_due(u32 c, bool loaded)
 {
-	u64 ctl = read_sysreg(cntv_ctl_el0);
+	u64 ctl, cval;
 
-	return (ctl & (CNT_ENABLE | CNT_IMASK | CNT_ISTATUS)) == (CNT_ENABLE | CNT_ISTATUS);
+	if (!loaded) {
+		ctl = read_sysreg(cntv_ctl_el0);
+		return (ctl & (CNT_ENABLE | CNT_IMASK | CNT_ISTATUS)) ==
+		       (CNT_ENABLE | CNT_ISTATUS);
+	}
+	ctl = host_state[c].sys[SYS_CNTV_CTL];
+	cval = host_state[c].sys[SYS_CNTV_CVAL];
+	return (ctl & (CNT_ENABLE | CNT_IMASK)) == CNT_ENABLE && cval <= counter();
 }
 
 /*
@@ -388,27 +402,70 @@ static bool vtimer_check(struct vcpu *v)
 	    v->ctx.sys[SYS_CNTV_CVAL] > counter())
 		return false;
 	v->ctx.sys[SYS_CNTV_CTL] = ctl | CNT_IMASK;
+	v->sys_dirty = true;
 	guest_lock();
 	vgic_pulse(v->guest->vgic, v->index, INTID_VTIMER);
 	guest_unlock();
 	return true;
 }
 
-static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u64 *hpfar)
+/*
+ * Put @v's EL1 state, FP/SIMD, VMID and stage-2 in the CPU in place of the
+ * host's.  They stay there while the hypervisor handles the guest's exits
+ * itself, and go back (vcpu_put()) only when vcpu_run returns to the host:
+ * every EL1 register written costs an emulated CPU a TLB flush.
+ */
+static void vcpu_load(struct vcpu *v, struct hyp_cpu *cpu)
 {
 	u32 c = cpu->index;
 	struct guest *g = v->guest;
-	/* The host's return state and its "current" pointer (SP_EL0). */
-	u64 host_elr = read_sysreg(elr_el2), host_spsr = read_sysreg(spsr_el2);
-	u64 host_sp_el0 = read_sysreg(sp_el0);
-	u64 exit;
 
+	host_state[c].elr = read_sysreg(elr_el2);
+	host_state[c].spsr = read_sysreg(spsr_el2);
+	host_state[c].sp_el0 = read_sysreg(sp_el0);
 	save_sysregs(host_state[c].sys);
 	fpsimd_save(host_state[c].fp);
 	host_timer_guard(c, host_state[c].sys);
 
 	load_sysregs(v->ctx.sys);
+	v->sys_dirty = false;
 	fpsimd_restore(v->ctx.fp);
+	write_sysreg(HCR_GUEST | idregs_hcr_trap(), hcr_el2);
+	write_sysreg((u64)g->s2.root | ((u64)g->hw_vmid << 48), vttbr_el2);
+	isb();
+}
+
+/* The host's state back in the CPU; @v's EL1 registers were saved at its last exit. */
+static void vcpu_put(struct vcpu *v, struct hyp_cpu *cpu)
+{
+	u32 c = cpu->index;
+
+	fpsimd_save(v->ctx.fp);
+	/* Mask the guest's timer in hardware before the host's comes back. */
+	write_sysreg(0, cntv_ctl_el0);
+	load_sysregs(host_state[c].sys);
+	fpsimd_restore(host_state[c].fp);
+	write_sysreg(HCR_HOST | idregs_hcr_trap(), hcr_el2);
+	host_stage2_load_vttbr();
+	write_sysreg(host_state[c].elr, elr_el2);
+	write_sysreg(host_state[c].spsr, spsr_el2);
+	write_sysreg(host_state[c].sp_el0, sp_el0);
+	host_timer_guard(c, NULL);
+}
+
+/*
+ * Enter the loaded vCPU @v until its next exit.  Its EL1 registers are
+ * saved in its context after every exit, for the exit's handling; what
+ * that changes there (sys_dirty) goes back into the CPU before the entry.
+ */
+static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u64 *hpfar)
+{
+	u64 exit;
+
+	if (v->sys_dirty) {
+		load_sysregs(v->ctx.sys);
+		v->sys_dirty = false;
+	}
 	write_sysreg(v->ctx.ich_lr[0], S3_4_C12_C12_0);
 	write_sysreg(v->ctx.ich_lr[1], S3_4_C12_C12_1);
 	write_sysreg(v->ctx.ich_lr[2], S3_4_C12_C12_2);
@@ -417,8 +474,6 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 	write_sysreg(v->ctx.ich_ap0r0, S3_4_C12_C8_0);
 	write_sysreg(v->ctx.ich_ap1r0, S3_4_C12_C9_0);
 	write_sysreg(ICH_HCR_EN, S3_4_C12_C11_0);
-	write_sysreg(HCR_GUEST | idregs_hcr_trap(), hcr_el2);
-	write_sysreg((u64)g->s2.root | ((u64)g->hw_vmid << 48), vttbr_el2);
 	isb();
 
 	exit = guest_enter(&v->ctx, cpu);
@@ -427,7 +482,6 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 	*far = read_sysreg(far_el2);
 	*hpfar = read_sysreg(hpfar_el2);
 	save_sysregs(v->ctx.sys);
-	fpsimd_save(v->ctx.fp);
 	v->ctx.ich_lr[0] = read_sysreg(S3_4_C12_C12_0);
 	v->ctx.ich_lr[1] = read_sysreg(S3_4_C12_C12_1);
 	v->ctx.ich_lr[2] = read_sysreg(S3_4_C12_C12_2);
@@ -436,17 +490,6 @@ static u64 run_guest(struct vcpu *v, struct hyp_cpu *cpu, u64 *esr, u64 *far, u6
 	v->ctx.ich_ap0r0 = read_sysreg(S3_4_C12_C8_0);
 	v->ctx.ich_ap1r0 = read_sysreg(S3_4_C12_C9_0);
 	write_sysreg(0, S3_4_C12_C11_0);
-
-	/* Mask the guest's timer in hardware before the host's comes back. */
-	write_sysreg(0, cntv_ctl_el0);
-	load_sysregs(host_state[c].sys);
-	fpsimd_restore(host_state[c].fp);
-	write_sysreg(HCR_HOST | idregs_hcr_trap(), hcr_el2);
-	host_stage2_load_vttbr();
-	write_sysreg(host_elr, elr_el2);
-	write_sysreg(host_spsr, spsr_el2);
-	write_sysreg(host_sp_el0, sp_el0);
-	host_timer_guard(c, NULL);
 	return exit;
 }
 
@@ -460,6 +503,7 @@ static void inject_sync(struct vcpu *v, u64 esr, u64 far)
 	v->ctx.sys[SYS_SPSR_EL1] = v->ctx.pstate;
 	v->ctx.sys[SYS_ESR] = esr;
 	v->ctx.sys[SYS_FAR] = far;
+	v->sys_dirty = true;
 	v->ctx.pc = v->ctx.sys[SYS_VBAR] + offset;
 	v->ctx.pstate = 0x3c5;
 }
@@ -778,7 +822,7 @@ void vcpu_run(struct trap_frame *f)
 	s64 err = 0;
 	u64 esr, far, hpfar, exit;
 	unsigned int handled = 0;
-	bool go_on, pending;
+	bool go_on, pending, loaded = false;
 
 	/*
 	 * Look the vCPU up under guest_lock: VM_RESET deletes the vCPU
@@ -831,8 +875,13 @@ void vcpu_run(struct trap_frame *f)
 			set_result(f, VCPU_STATE_POWERED_OFF, 0, 0, 0);
 			break;
 		}
-		if (v->on_pending)
+		if (v->on_pending) {
+			/* The reset rewrites the whole context, FP/SIMD too. */
+			if (loaded)
+				vcpu_put(v, cpu);
+			loaded = false;
 			vcpu_take_cpu_on(v);
+		}
 		vtimer_check(v);
 		if (v->in_wfi) {
 			guest_lock();
@@ -856,13 +905,16 @@ void vcpu_run(struct trap_frame *f)
 		 * Give the CPU back now and then, whatever the guest does, and
 		 * at once when the host's tick is due.
 		 */
-		if (++handled > MAX_EXITS_PER_RUN || host_timer_due()) {
+		if (++handled > MAX_EXITS_PER_RUN || host_timer_due(cpu->index, loaded)) {
 			set_result(f, VCPU_STATE_READY, 0, 0, 0);
 			break;
 		}
 		guest_lock();
 		vgic_flush_lrs(v->guest->vgic, v->index, v->ctx.ich_lr);
 		guest_unlock();
+		if (!loaded)
+			vcpu_load(v, cpu);
+		loaded = true;
 		exit = run_guest(v, cpu, &esr, &far, &hpfar);
 		guest_lock();
 		vgic_sync_lrs(v->guest->vgic, v->index, v->ctx.ich_lr);
@@ -880,7 +932,7 @@ void vcpu_run(struct trap_frame *f)
 			count_exit(VCPU_EXIT_FIQ);
 			/* The EL2 timer (a blocked vCPU's deadline or the host's), or a kick. */
 			hyp_timer_fiq();
-			if (host_timer_due()) {
+			if (host_timer_due(cpu->index, loaded)) {
 				set_result(f, VCPU_STATE_READY, 0, 0, 0);
 				break;
 			}
@@ -938,6 +990,8 @@ void vcpu_run(struct trap_frame *f)
 		if (!go_on)
 			break;
 	}
+	if (loaded)
+		vcpu_put(v, cpu);
 out:
 	fault_vcpu_exit_delay();
 	guest_lock();
