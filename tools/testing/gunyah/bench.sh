@@ -158,10 +158,16 @@ END {
 			printf "%s_ioeventfd_vs_mmio_exit=%.2f\n", side,
 			       med(vals[side, "ioeventfd_write"]) / med(vals[side, "mmio_exit"])
 	}
+	# Of the lent teardown, the share that is the hypervisor zeroing the memory of the guest.
+	if (("gunyah", "teardown_scrub") in vals && ("gunyah", "teardown_memfree") in vals)
+		printf "gunyah_scrub_of_teardown_memfree=%.2f\n",
+		       med(vals["gunyah", "teardown_scrub"]) / med(vals["gunyah", "teardown_memfree"])
 	print "\nratio = Gunyah / KVM (host_*: Gunyah / nohyp) of the medians of the per-boot"
 	print "medians; lower is better."
 	print "<side>_ioeventfd_vs_mmio_exit: the cost of a guest notification through an"
 	print "ioeventfd over that of a full MMIO exit to the VMM, on one side."
+	print "gunyah_scrub_of_teardown_memfree: the share of the lent teardown spent by the"
+	print "hypervisor zeroing the memory of the guest before the host gets it back."
 	print "host_* paths run no VM: the Gunyah host (EL1 under the test hypervisor) against"
 	print "the same kernel at EL1 without a hypervisor (nohyp); KVM shows the kernel at EL2."
 	if (load == 1)

@@ -58,6 +58,16 @@ static bool s2_back(const struct s2_counts *base, struct s2_counts *after)
 	return false;
 }
 
+/* Bytes the hypervisor has zeroed on their way back to the host, and the time it took. */
+static int read_scrub(unsigned long long *bytes, unsigned long long *ns)
+{
+	char buf[64];
+
+	if (read_file("/sys/kernel/debug/gunyah_test/scrub", buf, sizeof(buf)) < 0)
+		return -1;
+	return sscanf(buf, "%llu %llu", bytes, ns) == 2 ? 0 : -1;
+}
+
 static void s2_diag(const char *what, const struct s2_counts *c)
 {
 	tap_diag("host stage-2 %s: %llu 1 GiB blocks, %llu 2 MiB blocks, %llu pages, %llu tables",
@@ -122,10 +132,13 @@ static void test_host_blocks(void)
  * on the v17 profile each page is given on its own, so the driver takes
  * them back in more runs than fit in one of its batches; on the oss
  * profile the binding is lent whole.  Afterwards every page is the host's
- * again: its stage-2 blocks are all whole.
+ * again: its stage-2 blocks are all whole.  Every lent page the guest had
+ * was zeroed on its way back, and nothing else: the hypervisor's scrub
+ * count grew by at least the touched pages, at most the VM's memory.
  */
 static void test_host_blocks_demand(void)
 {
+	unsigned long long bytes0, ns0, bytes = 0, ns = 0, min, max;
 	struct s2_counts base, after = { 0 };
 	uint64_t args[2], res = 0;
 	int dev, r, i, touched = 0;
@@ -133,6 +146,10 @@ static void test_host_blocks_demand(void)
 
 	if (read_host_s2(&base))
 		return;
+	if (read_scrub(&bytes0, &ns0)) {
+		tap_check(false, "scrub count readable from the test module");
+		return;
+	}
 	dev = gh_open();
 	if (dev < 0) {
 		tap_check(false, "open /dev/gunyah (%d)", dev);
@@ -156,6 +173,14 @@ static void test_host_blocks_demand(void)
 	r = s2_back(&base, &after);
 	s2_diag("after that guest", &after);
 	tap_check(r, "after it every page is the host's again: its blocks are whole");
+	read_scrub(&bytes, &ns);
+	bytes -= bytes0;
+	ns -= ns0;
+	min = DP_RUNS * 4096ULL;
+	max = GVM_IMAGE_SIZE + DP_SIZE;
+	tap_check(bytes >= min && bytes <= max && ns > 0,
+		  "the hypervisor zeroed %llu KiB of the guest's memory (%llu-%llu KiB) in %llu us",
+		  bytes / 1024, min / 1024, max / 1024, ns / 1000);
 }
 
 static bool ram_overlaps_hyp(void)

@@ -161,6 +161,12 @@ void fault_test_control(struct trap_frame *f)
 	case TEST_OP_HOST_S2:
 		host_s2_counts(f);
 		break;
+	case TEST_OP_SCRUB:
+		rm_lock();
+		rm_scrub_stats(&f->x[1], &f->x[2]);
+		rm_unlock();
+		f->x[0] = GH_ERROR_OK;
+		break;
 	default:
 		f->x[0] = GH_ERROR_ARG_INVAL;
 		break;

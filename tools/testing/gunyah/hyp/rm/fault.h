@@ -23,6 +23,8 @@ enum test_control_op {
 	TEST_OP_EXITS = 4,	/* x2 enum vcpu_exit_kind: x1 = guest exits of that kind */
 	/* the host's stage-2: x1 1 GiB blocks, x2 2 MiB blocks, x3 4 KiB pages, x4 tables */
 	TEST_OP_HOST_S2 = 5,
+	/* memory zeroed on its way back to the host: x1 bytes, x2 ns spent */
+	TEST_OP_SCRUB = 6,
 };
 
 enum fault_kind {

@@ -127,6 +127,7 @@ void rm_parcels_accept(u16 vmid, bool accept);
 s64 rm_page_donate(u64 pa, bool lend);
 s64 rm_pages_return(u64 pa, u64 size, bool lend);
 bool rm_page_given(u64 pa, bool lend);
+void rm_scrub_stats(u64 *bytes, u64 *ns);
 struct guest;
 int rm_parcel_map(struct rm_parcel *p, u16 vmid, struct guest *g, u64 ipa);
 

@@ -31,6 +31,9 @@
 
 #define PAGE_LENT		0xff	/* else: number of share parcels holding the page */
 
+/* What zeroing memory on its way back to the host has cost; under rm_lock. */
+static u64 scrub_bytes, scrub_ticks;
+
 struct rm_parcel {
 	bool used;
 	bool lend;
@@ -77,6 +80,34 @@ s64 rm_page_donate(u64 pa, bool lend)
 }
 
 /*
+ * Zero memory a guest had (or a parcel asked SANITIZE for), counting the
+ * bytes and the time it took.  Called with rm_lock held.
+ */
+static void scrub(u64 pa, u64 size)
+{
+	u64 t0 = read_sysreg(cntpct_el0);
+
+	memset((void *)pa, 0, size);
+	scrub_ticks += read_sysreg(cntpct_el0) - t0;
+	scrub_bytes += size;
+}
+
+/**
+ * rm_scrub_stats() - what scrubbing has cost since boot
+ * @bytes: set to the bytes zeroed
+ * @ns: set to the nanoseconds spent zeroing them
+ *
+ * Called with rm_lock held.
+ */
+void rm_scrub_stats(u64 *bytes, u64 *ns)
+{
+	u64 freq = read_sysreg(cntfrq_el0);
+
+	*bytes = scrub_bytes;
+	*ns = scrub_ticks / freq * 1000000000ULL + scrub_ticks % freq * 1000000000ULL / freq;
+}
+
+/*
  * Return a range of pages the host gave page by page (memextent_donate of
  * a run of pages): every page is checked before any changes state, lent
  * pages are scrubbed in one pass and come back into the host's stage-2
@@ -94,7 +125,7 @@ s64 rm_pages_return(u64 pa, u64 size, bool lend)
 		if (lend ? st[i] != PAGE_LENT : (!st[i] || st[i] == PAGE_LENT))
 			return GH_ERROR_DENIED;
 	if (lend) {
-		memset((void *)pa, 0, size);
+		scrub(pa, size);
 		if (host_stage2_give_back(pa, size))
 			return GH_ERROR_NOMEM;
 	}
@@ -266,7 +297,7 @@ static void set_pages(u64 addr, u64 size, bool lend, bool take)
 static void return_range(struct rm_parcel *p, u64 addr, u64 size, bool sanitize)
 {
 	if ((p->lend && !rm_oss_profile()) || sanitize)
-		memset((void *)addr, 0, size);
+		scrub(addr, size);
 	if (p->lend && host_stage2_give_back(addr, size))
 		panic("cannot return %lx+%lx to the host\n", addr, size);
 	set_pages(addr, size, p->lend, false);
@@ -300,7 +331,7 @@ static u32 add_sgl(struct rm_parcel *p, const u8 *e, u32 n, bool sanitize)
 			return RM_ERROR_MAP_FAILED;
 		set_pages(addr, size, p->lend, true);
 		if (sanitize)
-			memset((void *)addr, 0, size);
+			scrub(addr, size);
 		sgl_entry(p, idx)[0] = addr;
 		sgl_entry(p, idx)[1] = size;
 		p->n_sgl++;

@@ -62,11 +62,17 @@
  * @t: the samples (ns)
  * @n: how many
  * @why: why some are missing
+ * @scrub: per teardown, the time the hypervisor spent zeroing the VM's memory (ns)
+ * @n_scrub: how many
+ * @scrub_why: why some are missing
  */
 struct memfree_samples {
 	int64_t t[TEARDOWNS];
 	int n;
 	char why[160];
+	int64_t scrub[TEARDOWNS];
+	int n_scrub;
+	char scrub_why[160];
 };
 
 /**
@@ -379,10 +385,28 @@ static int path_launch(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 	return 0;
 }
 
-/* Tear @vm down; the close time, and the time until MemFree is back near @before. */
+/* The time the hypervisor spent scrubbing while @vm went; after a teardown with memory back. */
+static void scrub_sample(struct ctx *c, int64_t start, struct memfree_samples *mf)
+{
+	int64_t end = start < 0 ? start : c->twin->scrub_ns();
+
+	if (end >= 0) {
+		mf->scrub[mf->n_scrub++] = end - start;
+		return;
+	}
+	snprintf(mf->scrub_why, sizeof(mf->scrub_why),
+		 "the hypervisor's scrub time is not readable (gunyah_test/scrub: %s)",
+		 strerror((int)-end));
+}
+
+/*
+ * Tear @vm down; the close time, and the time until MemFree is back near
+ * @before; the hypervisor's scrub time, if the twin's memory is scrubbed.
+ */
 static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *closed,
 			 struct memfree_samples *mf)
 {
+	int64_t scrub0 = c->twin->scrub_ns ? c->twin->scrub_ns() : 0;
 	int64_t t0 = now_ns(), t;
 	long now = 0;
 
@@ -393,6 +417,8 @@ static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *cl
 		t = now_ns() - t0;
 		if (now >= before - MEMFREE_SLACK_KB) {
 			mf->t[mf->n++] = t;
+			if (c->twin->scrub_ns)
+				scrub_sample(c, scrub0, mf);
 			return;
 		}
 		usleep(1000);
@@ -458,6 +484,22 @@ static int memfree_report(const struct memfree_samples *mf, int64_t *s, int *n, 
 static int path_teardown_memfree(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 {
 	return memfree_report(&c->memfree, s, n, why, len);
+}
+
+/* Of each teardown_memfree, the hypervisor's scrub of the lent memory. */
+static int path_teardown_scrub(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	const struct memfree_samples *mf = &c->memfree;
+
+	if (!c->twin->scrub_ns)
+		return why_set(why, len, "%s returns guest memory unscrubbed", c->twin->name);
+	if (mf->scrub_why[0])
+		return why_set(why, len, "%s", mf->scrub_why);
+	if (!mf->n_scrub)
+		return why_set(why, len, "no teardown measured");
+	memcpy(s, mf->scrub, mf->n_scrub * sizeof(*s));
+	*n = mf->n_scrub;
+	return 0;
 }
 
 static int path_teardown_shared_close(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
@@ -656,6 +698,9 @@ static const struct path {
 	  "3 VMs" },
 	{ "teardown_memfree", path_teardown_memfree,
 	  "teardown start -> MemFree + per-CPU free lists within 4 MiB of the level before the VM (1 ms polls)",
+	  "3 VMs" },
+	{ "teardown_scrub", path_teardown_scrub,
+	  "of teardown_memfree, the time the hypervisor spent zeroing the VM's lent memory (image and data) before the host got it back",
 	  "3 VMs" },
 	{ "teardown_shared_close", path_teardown_shared_close,
 	  "as teardown_close, the data shared with the host (Gunyah: shared binding, nothing to scrub; KVM: as before)",

@@ -75,6 +75,9 @@ struct bvm;
  *                 the kernel, before the VM runs; 0 or -errno
  * @add_irqfd: have signals of @efd raise the guest's SPI BENCH_SPI (an edge);
  *             0 or -errno
+ * @scrub_ns: nanoseconds the hypervisor has spent since boot zeroing memory
+ *            on its way back to the host, or -errno if it cannot tell;
+ *            NULL if the twin's memory is never scrubbed
  */
 struct twin {
 	const char *name;
@@ -87,6 +90,7 @@ struct twin {
 	void (*destroy)(struct bvm *vm);
 	int (*add_ioeventfd)(struct bvm *vm, uint64_t addr, uint32_t len, int efd);
 	int (*add_irqfd)(struct bvm *vm, int efd);
+	int64_t (*scrub_ns)(void);
 };
 
 /**

@@ -35,6 +35,7 @@
 #define TEST_OP_STATS		3
 #define TEST_OP_EXITS		4
 #define TEST_OP_HOST_S2		5
+#define TEST_OP_SCRUB		6
 
 static struct dentry *gunyah_test_dir;
 static atomic_t pre_share, post_reclaim, pre_demand, release_demand;
@@ -208,6 +209,19 @@ static int host_s2_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(host_s2);
 
+/* Memory the hypervisor zeroed on its way back to the host, and the time it took. */
+static int scrub_show(struct seq_file *m, void *unused)
+{
+	struct arm_smccc_1_2_regs res;
+
+	gunyah_test_call(TEST_OP_SCRUB, 0, 0, 0, 0, 0, &res);
+	if (res.a0)
+		return gunyah_error_remap(res.a0);
+	seq_printf(m, "%llu %llu\n", (u64)res.a1, (u64)res.a2);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(scrub);
+
 static int __init gunyah_test_init(void)
 {
 	struct arm_smccc_1_2_regs res;
@@ -230,6 +244,7 @@ static int __init gunyah_test_init(void)
 	debugfs_create_file("stats", 0444, gunyah_test_dir, NULL, &stats_fops);
 	debugfs_create_file("exits", 0444, gunyah_test_dir, NULL, &exits_fops);
 	debugfs_create_file("host_s2", 0444, gunyah_test_dir, NULL, &host_s2_fops);
+	debugfs_create_file("scrub", 0444, gunyah_test_dir, NULL, &scrub_fops);
 	return 0;
 }
 module_init(gunyah_test_init);
