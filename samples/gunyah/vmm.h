@@ -3,6 +3,7 @@
  * Sample Gunyah VMM: what its parts share.
  *
  * gunyah_vmm.c  options, the VM, its memory and vCPU threads
+ * kvm_vmm.c     the same on /dev/kvm (kvm-vmm, make bench's twin)
  * vmm_loader.c  where the image, the initrd and the device tree go
  * vmm_fdt.c     the guest's device tree
  * vmm_pl011.c   the PL011 UART and the console (terminal, standard input)
@@ -74,6 +75,7 @@ void vmm_uart_init(struct vmm *v);
 __u32 vmm_uart_access(struct vmm *v, __u64 off, bool write, __u32 val);
 void vmm_uart_start_input(struct vmm *v);
 int vmm_uart_irqfd(struct vmm *v);
+bool vmm_uart_irq_raised(struct vmm *v);
 __u64 vmm_uart_irqs(struct vmm *v);
 void vmm_console_restore(void);
 

@@ -249,6 +249,17 @@ int vmm_uart_irqfd(struct vmm *v)
 	return v->uart->irqfd;
 }
 
+/** vmm_uart_irq_raised() - whether the UART raises an unmasked interrupt now */
+bool vmm_uart_irq_raised(struct vmm *v)
+{
+	bool raised;
+
+	pthread_mutex_lock(&v->lock);
+	raised = v->uart->ris & v->uart->imsc;
+	pthread_mutex_unlock(&v->lock);
+	return raised;
+}
+
 /** vmm_uart_irqs() - how many times the UART's interrupt was raised */
 __u64 vmm_uart_irqs(struct vmm *v)
 {

@@ -113,7 +113,9 @@ function fmt(ns) {
 		return sprintf("%d ns", ns)
 	if (ns < 1000000)
 		return sprintf("%.1f us", ns / 1000)
-	return sprintf("%.2f ms", ns / 1000000)
+	if (ns < 1000000000)
+		return sprintf("%.2f ms", ns / 1000000)
+	return sprintf("%.2f s", ns / 1000000000)
 }
 $2 == "@@BENCH-HOW" {
 	if (!($3 in how)) {

@@ -29,7 +29,7 @@ find "$ROOT/arch" "$ROOT/drivers" "$ROOT/tools/testing/selftests/gunyah/module" 
 	-exec cp {} "$MODDIR/" \;
 cp -r "$BUILD/selftests/tests" "$STAGE/tests"
 mkdir -p "$STAGE/usr/share/gunyah"
-cp "$BUILD/samples/gunyah-vmm" "$STAGE/usr/bin/"
+cp "$BUILD/samples/gunyah-vmm" "$BUILD/samples/kvm-vmm" "$STAGE/usr/bin/"
 cp "$BUILD/samples/hello-guest.bin" "$STAGE/usr/share/gunyah/"
 cp "$KIMAGE" "$STAGE/usr/share/gunyah/Image"
 GUEST=$STAGE/guest-initramfs

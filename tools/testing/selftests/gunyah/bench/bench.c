@@ -20,6 +20,7 @@
  * To add a path (ioeventfd, irqfd, ...), add a function and a row to
  * paths[]; a row whose function is NULL prints n/a.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -27,8 +28,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +58,12 @@
 #define IOEVENTFD_PER_BATCH	200
 #define IRQFD_SAMPLES		1050	/* 7 batches of 150 */
 #define IRQFD_INTID		(32 + BENCH_SPI)
+#define LINUX_BOOTS		3
+#define LINUX_KERNEL		"/usr/share/gunyah/Image"
+#define LINUX_INITRD		"/usr/share/gunyah/initrd.cpio"
+#define LINUX_APPEND		"console=ttyAMA0 quiet"
+#define LINUX_MARK		"userspace after"	/* the guest's init, in user space */
+#define LINUX_TIMEOUT_MS	240000
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -87,6 +97,8 @@ struct memfree_samples {
  * @memfree_before: free memory (kB, free_mem_kb()) before @vm was created
  * @memfree: teardown times until free memory recovered, lent data
  * @memfree_shared: the same with the data shared with the host
+ * @linux_run: per Linux guest boot of linux_boot, the time until its VMM exited
+ * @linux_runs: how many
  */
 struct ctx {
 	const struct twin *twin;
@@ -100,6 +112,8 @@ struct ctx {
 	uint64_t fresh;
 	long memfree_before;
 	struct memfree_samples memfree, memfree_shared;
+	int64_t linux_run[LINUX_BOOTS];
+	int linux_runs;
 };
 
 /* A path fills @s with up to BATCHES per-operation times (ns) and sets *n, or explains. */
@@ -554,6 +568,94 @@ static int path_host_anon_fault(struct ctx *c, int64_t *s, int *n, char *why, si
 	return 0;
 }
 
+/*
+ * Boot the Linux guest once with the twin's VMM (one vCPU, 256 MiB): the
+ * time from the VMM's start until the guest's init says it is in user
+ * space (*@boot), and until the VMM exited after the guest powered off
+ * (*@run).  Returns 0, or explains in @why.
+ */
+static int linux_boot_once(struct ctx *c, int64_t *boot, int64_t *run, char *why, size_t len)
+{
+	const char *vmm = c->twin->linux_vmm;
+	char tail[256], buf[4096], seen[sizeof(tail) + sizeof(buf)];
+	int64_t t0 = now_ns(), t;
+	int out[2], status;
+	size_t have = 0, keep;
+	pid_t pid;
+
+	*boot = -1;
+	if (pipe2(out, O_CLOEXEC))
+		return why_set(why, len, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return why_set(why, len, "fork: %s", strerror(errno));
+	if (!pid) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(out[1], STDERR_FILENO);
+		execlp(vmm, vmm, "--kernel", LINUX_KERNEL, "--initrd", LINUX_INITRD, "-c", "1",
+		       "--append", LINUX_APPEND, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	for (;;) {
+		struct pollfd pfd = { .fd = out[0], .events = POLLIN };
+		int left = (int)(LINUX_TIMEOUT_MS - (now_ns() - t0) / 1000000);
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, left) <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		n = read(out[0], buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		t = now_ns();
+		/* The console comes a few bytes at a time: look at what came before too. */
+		memcpy(seen + have, buf, n);
+		have += n;
+		seen[have] = '\0';
+		if (*boot < 0 && memmem(seen, have, LINUX_MARK, strlen(LINUX_MARK)))
+			*boot = t - t0;
+		keep = have < sizeof(tail) - 1 ? have : sizeof(tail) - 1;
+		memmove(seen, seen + have - keep, keep);
+		have = keep;
+	}
+	memcpy(tail, seen, have);
+	tail[have] = '\0';
+	close(out[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return why_set(why, len, "waitpid: %s", strerror(errno));
+	*run = now_ns() - t0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return why_set(why, len, "%s %s (last output: %.80s)", vmm,
+			       WIFEXITED(status) ? "failed" : "was killed after 240 s", tail);
+	if (*boot < 0)
+		return why_set(why, len, "the guest never said \"%s\" (last output: %.80s)",
+			       LINUX_MARK, tail);
+	return 0;
+}
+
+static int path_linux_boot(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	for (*n = 0; *n < LINUX_BOOTS; (*n)++)
+		if (linux_boot_once(c, &s[*n], &c->linux_run[*n], why, len))
+			return -1;
+	c->linux_runs = *n;
+	return 0;
+}
+
+static int path_linux_run(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
+{
+	if (!c->linux_runs)
+		return why_set(why, len, "no Linux guest booted");
+	memcpy(s, c->linux_run, c->linux_runs * sizeof(*s));
+	*n = c->linux_runs;
+	return 0;
+}
+
 /* A small VM of its own, for the paths that add functions. */
 static int own_vm(struct ctx *c, struct bvm *vm, char *why, size_t len)
 {
@@ -714,6 +816,11 @@ static const struct path {
 	{ "ioeventfd_write", path_ioeventfd_write,
 	  "guest 8-byte MMIO write completed by an ioeventfd in the kernel, per write",
 	  "7 x (200 writes - 0 writes)" },
+	{ "linux_boot", path_linux_boot,
+	  "VMM start (gunyah-vmm or kvm-vmm: one loader, device tree and PL011) -> the Linux guest's init in user space, 1 vCPU, 256 MiB, console=ttyAMA0 quiet",
+	  "3 boots" },
+	{ "linux_run", path_linux_run,
+	  "as linux_boot, until the VMM exited: boot, power-off and teardown", "3 boots" },
 	{ "irqfd_inject", path_irqfd_inject,
 	  "eventfd write -> guest takes the SPI in WFI and reports (one MMIO write)",
 	  "1050 signals, 7 batches of 150, batch medians" },

@@ -75,6 +75,8 @@ struct bvm;
  *                 the kernel, before the VM runs; 0 or -errno
  * @add_irqfd: have signals of @efd raise the guest's SPI BENCH_SPI (an edge);
  *             0 or -errno
+ * @linux_vmm: the VMM program that boots a Linux guest on this twin's
+ *             hypervisor (same options, loader, device tree and console)
  * @scrub_ns: nanoseconds the hypervisor has spent since boot zeroing memory
  *            on its way back to the host, or -errno if it cannot tell;
  *            NULL if the twin's memory is never scrubbed
@@ -83,6 +85,7 @@ struct twin {
 	const char *name;
 	const char *dev;
 	const char *notes;
+	const char *linux_vmm;
 	int (*open)(void);
 	int (*create)(struct bvm *vm, const struct vm_layout *l, const void *image,
 		      size_t image_len, const void *dtb, size_t dtb_len);

@@ -184,6 +184,7 @@ const struct twin gunyah_twin = {
 	.name = "gunyah",
 	.dev = "/dev/gunyah",
 	.notes = "guest memory file; image lent at VM_START, data on demand (lent, or shared)",
+	.linux_vmm = "gunyah-vmm",
 	.open = gunyah_open,
 	.create = gunyah_create,
 	.run = gunyah_run,

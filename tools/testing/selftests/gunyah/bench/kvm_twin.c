@@ -221,6 +221,7 @@ const struct twin kvm_twin = {
 	.name = "kvm",
 	.dev = "/dev/kvm",
 	.notes = "anonymous memory slots (data range MADV_NOHUGEPAGE), in-kernel GICv3, PSCI 0.2",
+	.linux_vmm = "kvm-vmm",
 	.open = kvm_open,
 	.create = kvm_create,
 	.run = kvm_run,
