@@ -24,7 +24,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,24 +51,6 @@ void vmm_die(const char *what)
 {
 	fprintf(stderr, "gunyah-vmm: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-/* Emulate one MMIO access of @c. */
-static void mmio(struct vcpu *c)
-{
-	struct gunyah_vcpu_run *run = c->run;
-	__u64 addr = run->mmio.phys_addr;
-	__u32 val = 0;
-
-	memcpy(&val, run->mmio.data, run->mmio.len < 4 ? run->mmio.len : 4);
-	if (addr >= UART_BASE && addr < UART_BASE + 0x1000)
-		val = vmm_uart_access(c->vmm, addr - UART_BASE, run->mmio.is_write, val);
-	else
-		val = 0;	/* anything else reads as 0, writes are ignored */
-	if (!run->mmio.is_write) {
-		memset(run->mmio.data, 0, sizeof(run->mmio.data));
-		memcpy(run->mmio.data, &val, sizeof(val));
-	}
 }
 
 /* The UART's interrupt through an irqfd, the notification register an ioeventfd. */
@@ -113,7 +94,8 @@ static void *run_vcpu(void *p)
 		}
 		switch (run->exit_reason) {
 		case GUNYAH_VCPU_EXIT_MMIO:
-			mmio(c);
+			vmm_mmio(v, run->mmio.phys_addr, run->mmio.is_write, run->mmio.data,
+				 run->mmio.len);
 			break;
 		case GUNYAH_VCPU_EXIT_STATUS:
 			if (c->index == 0) {
@@ -231,87 +213,26 @@ static void print_usage(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "share", no_argument, NULL, 's' },
-		{ "lend", no_argument, NULL, 'l' },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "dtb-out", required_argument, NULL, 'd' },
-		{ }
-	};
-	const char *image = NULL, *initrd = NULL, *dtb_out = NULL;
-	struct vmm v = { .nr_vcpus = 1 };
+	struct vmm v = { };
+	struct vmm_options o;
 	pthread_t threads[MAX_VCPUS];
 	double t_create, t_start, t_exit;
-	unsigned long mem_mb = 0;
-	bool share = false;
-	size_t dtb_size;
-	int opt;
 
-	while ((opt = getopt_long(argc, argv, "k:i:a:slm:c:d:", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'k':
-			image = optarg;
-			break;
-		case 'i':
-			initrd = optarg;
-			break;
-		case 'a':
-			v.bootargs = optarg;
-			break;
-		case 's':
-			share = true;
-			break;
-		case 'l':
-			share = false;
-			break;
-		case 'm':
-			mem_mb = strtoul(optarg, NULL, 0);
-			break;
-		case 'c':
-			v.nr_vcpus = atoi(optarg);
-			break;
-		case 'd':
-			dtb_out = optarg;
-			break;
-		default:
-			print_usage();
-		}
-	}
-	if (!image && optind == argc - 1)
-		image = argv[optind++];
-	if (!image || optind != argc || v.nr_vcpus < 1 || v.nr_vcpus > MAX_VCPUS ||
-	    (mem_mb && (mem_mb < 1 || mem_mb > (1UL << 20))))
-		print_usage();
-	/* 16 MiB for a bare-metal image, 256 MiB for Linux. */
-	v.mem_size = (mem_mb ? mem_mb : vmm_is_linux_image(image) ? 256 : 16) << 20;
+	vmm_parse_options(&v, &o, argc, argv, MAX_VCPUS, print_usage);
 	pthread_mutex_init(&v.lock, NULL);
 
 	create_memory(&v);
-	vmm_load(&v, image, initrd);
-	if (v.layout.is_linux && !v.bootargs)
-		v.bootargs = "console=ttyAMA0 earlycon";
-	dtb_size = vmm_build_dtb(&v, guest_ptr(&v, v.layout.dtb), DTB_SIZE);
-	if (dtb_out) {
-		FILE *f = fopen(dtb_out, "w");
-
-		if (!f || fwrite(guest_ptr(&v, v.layout.dtb), dtb_size, 1, f) != 1)
-			vmm_die(dtb_out);
-		fclose(f);
-	}
+	vmm_place_images(&v, &o);
 	/* The VMM never touches guest memory again; lent pages must not stay mapped. */
 	munmap(v.mem, v.mem_size);
 	v.mem = NULL;
 	printf("gunyah-vmm: %s, %zu MiB of %s memory, %d vCPU(s)\n",
 	       v.layout.is_linux ? "Linux kernel" : "bare-metal image", v.mem_size >> 20,
-	       share ? "shared" : "lent", v.nr_vcpus);
+	       o.share ? "shared" : "lent", v.nr_vcpus);
 
 	vmm_uart_init(&v);
 	t_create = now_ms();
-	create_vm(&v, share);
+	create_vm(&v, o.share);
 	if (ioctl(v.vm, GUNYAH_VM_START))
 		vmm_die("GUNYAH_VM_START");
 	t_start = now_ms();

@@ -5,8 +5,9 @@
  * on /dev/kvm instead of /dev/gunyah, so that one Linux guest boot can be
  * timed on both hypervisors with nothing else different.
  *
- *   kvm-vmm [-m MB] [-c VCPUS] --kernel Image [--initrd FILE] [--append "ARGS"]
- *   kvm-vmm [-m MB] [-c VCPUS] IMAGE
+ *   kvm-vmm [-m MB] [-c VCPUS] [-d DTB_OUT]
+ *           --kernel Image [--initrd FILE] [--append "ARGS"]
+ *   kvm-vmm [-m MB] [-c VCPUS] [-d DTB_OUT] IMAGE
  *
  * Guest memory is anonymous memory at IPA 0x80000000; the in-kernel GICv3
  * sits where the device tree puts it; vCPUs use PSCI 0.2 (vCPU 0 starts at
@@ -19,7 +20,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -73,24 +73,6 @@ static void gic_attr(int gic, __u32 group, __u64 attr, __u64 *val)
 		vmm_die("KVM_SET_DEVICE_ATTR (GICv3)");
 }
 
-/* Emulate one MMIO access of @c: the UART; anything else reads as 0. */
-static void mmio(struct vcpu *c)
-{
-	struct kvm_run *run = c->run;
-	__u64 addr = run->mmio.phys_addr;
-	__u32 val = 0;
-
-	memcpy(&val, run->mmio.data, run->mmio.len < 4 ? run->mmio.len : 4);
-	if (addr >= UART_BASE && addr < UART_BASE + 0x1000)
-		val = vmm_uart_access(c->vmm, addr - UART_BASE, run->mmio.is_write, val);
-	else
-		val = 0;
-	if (!run->mmio.is_write) {
-		memset(run->mmio.data, 0, sizeof(run->mmio.data));
-		memcpy(run->mmio.data, &val, sizeof(val));
-	}
-}
-
 /*
  * The guest is done: every other vCPU leaves KVM_RUN (or does not enter it
  * again) and its thread ends.
@@ -125,7 +107,8 @@ static void *run_vcpu(void *p)
 		}
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
-			mmio(c);
+			vmm_mmio(v, run->mmio.phys_addr, run->mmio.is_write, run->mmio.data,
+				 run->mmio.len);
 			break;
 		case KVM_EXIT_SYSTEM_EVENT:
 			pthread_mutex_lock(&v->lock);
@@ -228,9 +211,11 @@ static void create_vm(struct vmm *v)
 static void print_usage(void)
 {
 	fprintf(stderr,
-		"usage: kvm-vmm [-m MB] [-c VCPUS] --kernel Image [--initrd FILE] [--append \"ARGS\"]\n"
-		"       kvm-vmm [-m MB] [-c VCPUS] IMAGE\n"
-		"At most %d vCPUs.  Ctrl-a x quits.\n", KVM_MAX_VCPUS);
+		"usage: kvm-vmm [-m MB] [-c VCPUS] [-d DTB_OUT]\n"
+		"               --kernel Image [--initrd FILE] [--append \"ARGS\"]\n"
+		"       kvm-vmm [-m MB] [-c VCPUS] [-d DTB_OUT] IMAGE\n"
+		"At most %d vCPUs; the VMM always has the guest's memory (--share and\n"
+		"--lend change nothing).  Ctrl-a x quits.\n", KVM_MAX_VCPUS);
 	exit(2);
 }
 
@@ -241,49 +226,12 @@ static void on_sigusr1(int sig)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ }
-	};
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
-	const char *image = NULL, *initrd = NULL;
-	struct vmm v = { .nr_vcpus = 1, .gmem = -1, .status = 1 };
-	unsigned long mem_mb = 0;
+	struct vmm v = { .gmem = -1, .status = 1 };
+	struct vmm_options o;
 	pthread_t resampler;
-	int opt;
 
-	while ((opt = getopt_long(argc, argv, "k:i:a:m:c:", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'k':
-			image = optarg;
-			break;
-		case 'i':
-			initrd = optarg;
-			break;
-		case 'a':
-			v.bootargs = optarg;
-			break;
-		case 'm':
-			mem_mb = strtoul(optarg, NULL, 0);
-			break;
-		case 'c':
-			v.nr_vcpus = atoi(optarg);
-			break;
-		default:
-			print_usage();
-		}
-	}
-	if (!image && optind == argc - 1)
-		image = argv[optind++];
-	if (!image || optind != argc || v.nr_vcpus < 1 || v.nr_vcpus > KVM_MAX_VCPUS ||
-	    (mem_mb && (mem_mb < 1 || mem_mb > (1UL << 20))))
-		print_usage();
-	/* As gunyah-vmm: 16 MiB for a bare-metal image, 256 MiB for Linux. */
-	v.mem_size = (mem_mb ? mem_mb : vmm_is_linux_image(image) ? 256 : 16) << 20;
+	vmm_parse_options(&v, &o, argc, argv, KVM_MAX_VCPUS, print_usage);
 	pthread_mutex_init(&v.lock, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 
@@ -291,10 +239,7 @@ int main(int argc, char **argv)
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (v.mem == MAP_FAILED)
 		vmm_die("guest memory");
-	vmm_load(&v, image, initrd);
-	if (v.layout.is_linux && !v.bootargs)
-		v.bootargs = "console=ttyAMA0 earlycon";
-	vmm_build_dtb(&v, guest_ptr(&v, v.layout.dtb), DTB_SIZE);
+	vmm_place_images(&v, &o);
 	printf("kvm-vmm: %s, %zu MiB of memory, %d vCPU(s)\n",
 	       v.layout.is_linux ? "Linux kernel" : "bare-metal image", v.mem_size >> 20,
 	       v.nr_vcpus);

@@ -4,6 +4,7 @@
  *
  * gunyah_vmm.c  options, the VM, its memory and vCPU threads
  * kvm_vmm.c     the same on /dev/kvm (kvm-vmm, make bench's twin)
+ * vmm_setup.c   what both do alike: options, images, MMIO exits
  * vmm_loader.c  where the image, the initrd and the device tree go
  * vmm_fdt.c     the guest's device tree
  * vmm_pl011.c   the PL011 UART and the console (terminal, standard input)
@@ -56,12 +57,24 @@ struct vmm {
 	int status;
 };
 
+/* What the command line asks for besides struct vmm's fields. */
+struct vmm_options {
+	const char *image, *initrd, *dtb_out;
+	bool share;		/* gunyah-vmm: share the memory instead of lending it */
+};
+
 static inline __u8 *guest_ptr(struct vmm *v, __u64 gpa)
 {
 	return v->mem + (gpa - GUEST_BASE);
 }
 
 void vmm_die(const char *what);
+
+/* vmm_setup.c */
+void vmm_parse_options(struct vmm *v, struct vmm_options *o, int argc, char **argv,
+		       int max_vcpus, void (*usage)(void));
+void vmm_place_images(struct vmm *v, const struct vmm_options *o);
+void vmm_mmio(struct vmm *v, __u64 addr, bool write, __u8 *data, __u32 len);
 
 /* vmm_loader.c */
 bool vmm_is_linux_image(const char *path);

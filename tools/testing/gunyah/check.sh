@@ -8,6 +8,7 @@
 #             the Bao-style shared-memory channel (run.sh --bao)
 #   hyp-oss   the same with the open-source (12/2023) Resource Manager
 #   nohyp     the same kernel without the hypervisor
+#   kvm       the same kernel at EL2 with KVM: kvm-vmm, make bench's KVM VMM
 # EXTRA=/path/prog runs an extra program inside the host (hyp-v17 boot).
 # Ends with the total "N passed, N failed"; non-zero exit on any failure.
 
@@ -54,6 +55,7 @@ run_suite unit make -s -C "$HERE/unit" O="$BUILD/unit" run
 run_suite hyp-v17 "$HERE/run.sh" --profile v17 --bao
 EXTRA='' run_suite hyp-oss "$HERE/run.sh" --profile oss
 EXTRA='' run_suite nohyp "$HERE/run.sh" --nohyp
+EXTRA='' run_suite kvm "$HERE/run.sh" --nohyp --kvm --suite kvm
 
 echo "=== summary ($(($(date +%s) - start)) s)"
 printf '%s\n' "${summary[@]}"

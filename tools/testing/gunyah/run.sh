@@ -3,7 +3,7 @@
 #
 # run.sh: boot the test platform in QEMU and run one suite inside the host.
 #
-#   run.sh [--profile v17|oss] [--suite hyp|nohyp|main|shell|stress|bench] [--nohyp]
+#   run.sh [--profile v17|oss] [--suite hyp|nohyp|kvm|main|shell|stress|bench] [--nohyp]
 #          [--kvm] [--extra PROG]... [--timeout SECONDS] [--log FILE] [--main]
 #          [--fuzz-secs N] [--fuzz-seed S] [--fuzz-no-lent] [--bao] [--dtb-only FILE]
 #          [--cpu MODEL] [--append ARGS]
