@@ -73,7 +73,6 @@
 
 #define CNT_ENABLE	BIT(0)
 #define CNT_IMASK	BIT(1)
-#define CNT_ISTATUS	BIT(2)
 
 #define INTID_HYP_KICK	15	/* an SGI the host does not use (Linux uses 0-7) */
 #define INTID_HYP_TIMER	26
@@ -355,22 +354,21 @@ void host_sysreg_trap(struct trap_frame *f, u64 esr)
 	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
 }
 
+/* A virtual timer with these controls and compare value fires now (no counter offset). */
+static bool timer_due(u64 ctl, u64 cval)
+{
+	return (ctl & (CNT_ENABLE | CNT_IMASK)) == CNT_ENABLE && cval <= counter();
+}
+
 /*
  * The host's timer condition is met: read from the CPU, or (@loaded: a
  * guest's state is in it) from the host's saved registers.
  */
 static bool host_timer_due(u32 c, bool loaded)
 {
-	u64 ctl, cval;
-
-	if (!loaded) {
-		ctl = read_sysreg(cntv_ctl_el0);
-		return (ctl & (CNT_ENABLE | CNT_IMASK | CNT_ISTATUS)) ==
-		       (CNT_ENABLE | CNT_ISTATUS);
-	}
-	ctl = host_state[c].sys[SYS_CNTV_CTL];
-	cval = host_state[c].sys[SYS_CNTV_CVAL];
-	return (ctl & (CNT_ENABLE | CNT_IMASK)) == CNT_ENABLE && cval <= counter();
+	if (loaded)
+		return timer_due(host_state[c].sys[SYS_CNTV_CTL], host_state[c].sys[SYS_CNTV_CVAL]);
+	return timer_due(read_sysreg(cntv_ctl_el0), read_sysreg(cntv_cval_el0));
 }
 
 /*
@@ -396,12 +394,9 @@ static void host_timer_guard(u32 c, const u64 *sys)
 /* Make the virtual timer's interrupt pending if it fired; mask it until the guest acts. */
 static bool vtimer_check(struct vcpu *v)
 {
-	u64 ctl = v->ctx.sys[SYS_CNTV_CTL];
-
-	if ((ctl & (CNT_ENABLE | CNT_IMASK)) != CNT_ENABLE ||
-	    v->ctx.sys[SYS_CNTV_CVAL] > counter())
+	if (!timer_due(v->ctx.sys[SYS_CNTV_CTL], v->ctx.sys[SYS_CNTV_CVAL]))
 		return false;
-	v->ctx.sys[SYS_CNTV_CTL] = ctl | CNT_IMASK;
+	v->ctx.sys[SYS_CNTV_CTL] |= CNT_IMASK;
 	v->sys_dirty = true;
 	guest_lock();
 	vgic_pulse(v->guest->vgic, v->index, INTID_VTIMER);
@@ -877,9 +872,10 @@ void vcpu_run(struct trap_frame *f)
 		}
 		if (v->on_pending) {
 			/* The reset rewrites the whole context, FP/SIMD too. */
-			if (loaded)
+			if (loaded) {
 				vcpu_put(v, cpu);
-			loaded = false;
+				loaded = false;
+			}
 			vcpu_take_cpu_on(v);
 		}
 		vtimer_check(v);
@@ -912,9 +908,10 @@ void vcpu_run(struct trap_frame *f)
 		guest_lock();
 		vgic_flush_lrs(v->guest->vgic, v->index, v->ctx.ich_lr);
 		guest_unlock();
-		if (!loaded)
+		if (!loaded) {
 			vcpu_load(v, cpu);
-		loaded = true;
+			loaded = true;
+		}
 		exit = run_guest(v, cpu, &esr, &far, &hpfar);
 		guest_lock();
 		vgic_sync_lrs(v->guest->vgic, v->index, v->ctx.ich_lr);
