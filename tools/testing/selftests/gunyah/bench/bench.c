@@ -21,6 +21,7 @@
  * paths[]; a row whose function is NULL prints n/a.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -64,25 +65,31 @@
 #define LINUX_APPEND		"console=ttyAMA0 quiet"
 #define LINUX_MARK		"userspace after"	/* the guest's init, in user space */
 #define LINUX_TIMEOUT_MS	240000
+#define LINUX_TAIL		255	/* output kept for the mark and for errors */
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 /**
- * struct memfree_samples - teardown samples of "time until free memory recovered"
+ * struct samples - times taken while one path runs, for a later path to report
  * @t: the samples (ns)
  * @n: how many
  * @why: why some are missing
- * @scrub: per teardown, the time the hypervisor spent zeroing the VM's memory (ns)
- * @n_scrub: how many
- * @scrub_why: why some are missing
  */
-struct memfree_samples {
-	int64_t t[TEARDOWNS];
+struct samples {
+	int64_t t[BATCHES];
 	int n;
 	char why[160];
-	int64_t scrub[TEARDOWNS];
-	int n_scrub;
-	char scrub_why[160];
+};
+
+static_assert(TEARDOWNS <= BATCHES && LINUX_BOOTS <= BATCHES, "struct samples too small");
+
+/**
+ * struct teardown_samples - what the teardowns of one kind of VM measured besides close()
+ * @memfree: the time until free memory recovered
+ * @scrub: the time the hypervisor spent zeroing the VM's memory
+ */
+struct teardown_samples {
+	struct samples memfree, scrub;
 };
 
 /**
@@ -95,10 +102,9 @@ struct memfree_samples {
  * @vm_err: why it could not be created
  * @fresh: data pages of @vm not touched yet (from the start)
  * @memfree_before: free memory (kB, free_mem_kb()) before @vm was created
- * @memfree: teardown times until free memory recovered, lent data
- * @memfree_shared: the same with the data shared with the host
+ * @lent: teardown samples of VMs whose data is lent
+ * @shared: the same with the data shared with the host
  * @linux_run: per Linux guest boot of linux_boot, the time until its VMM exited
- * @linux_runs: how many
  */
 struct ctx {
 	const struct twin *twin;
@@ -111,9 +117,8 @@ struct ctx {
 	int vm_err;
 	uint64_t fresh;
 	long memfree_before;
-	struct memfree_samples memfree, memfree_shared;
-	int64_t linux_run[LINUX_BOOTS];
-	int linux_runs;
+	struct teardown_samples lent, shared;
+	struct samples linux_run;
 };
 
 /* A path fills @s with up to BATCHES per-operation times (ns) and sets *n, or explains. */
@@ -400,15 +405,15 @@ static int path_launch(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 }
 
 /* The time the hypervisor spent scrubbing while @vm went; after a teardown with memory back. */
-static void scrub_sample(struct ctx *c, int64_t start, struct memfree_samples *mf)
+static void scrub_sample(struct ctx *c, int64_t start, struct samples *scrub)
 {
 	int64_t end = start < 0 ? start : c->twin->scrub_ns();
 
 	if (end >= 0) {
-		mf->scrub[mf->n_scrub++] = end - start;
+		scrub->t[scrub->n++] = end - start;
 		return;
 	}
-	snprintf(mf->scrub_why, sizeof(mf->scrub_why),
+	snprintf(scrub->why, sizeof(scrub->why),
 		 "the hypervisor's scrub time is not readable (gunyah_test/scrub: %s)",
 		 strerror((int)-end));
 }
@@ -418,7 +423,7 @@ static void scrub_sample(struct ctx *c, int64_t start, struct memfree_samples *m
  * @before; the hypervisor's scrub time, if the twin's memory is scrubbed.
  */
 static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *closed,
-			 struct memfree_samples *mf)
+			 struct teardown_samples *ts)
 {
 	int64_t scrub0 = c->twin->scrub_ns ? c->twin->scrub_ns() : 0;
 	int64_t t0 = now_ns(), t;
@@ -430,14 +435,14 @@ static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *cl
 		now = free_mem_kb("MemFree");
 		t = now_ns() - t0;
 		if (now >= before - MEMFREE_SLACK_KB) {
-			mf->t[mf->n++] = t;
+			ts->memfree.t[ts->memfree.n++] = t;
 			if (c->twin->scrub_ns)
-				scrub_sample(c, scrub0, mf);
+				scrub_sample(c, scrub0, &ts->scrub);
 			return;
 		}
 		usleep(1000);
 	} while (t < MEMFREE_WAIT_NS);
-	snprintf(mf->why, sizeof(mf->why),
+	snprintf(ts->memfree.why, sizeof(ts->memfree.why),
 		 "free memory still %ld kB below its level before the VM after %lld s",
 		 before - now, MEMFREE_WAIT_NS / 1000000000LL);
 }
@@ -447,7 +452,7 @@ static void teardown_one(struct ctx *c, struct bvm *vm, long before, int64_t *cl
  * touched, its data lent or (@shared) shared with the host.
  */
 static int teardown_fresh(struct ctx *c, bool shared, int64_t *s, int *n,
-			  struct memfree_samples *mf, char *why, size_t len)
+			  struct teardown_samples *ts, char *why, size_t len)
 {
 	struct bvm fresh;
 	int64_t t;
@@ -464,7 +469,7 @@ static int teardown_fresh(struct ctx *c, bool shared, int64_t *s, int *n,
 				c->twin->destroy(&fresh);
 			return why_set(why, len, "teardown VM: %s", exit_str(r));
 		}
-		teardown_one(c, &fresh, before, &s[*n], mf);
+		teardown_one(c, &fresh, before, &s[*n], ts);
 	}
 	return 0;
 }
@@ -476,44 +481,37 @@ static int path_teardown_close(struct ctx *c, int64_t *s, int *n, char *why, siz
 
 	if (!vm)
 		return -1;
-	teardown_one(c, vm, c->memfree_before, &s[0], &c->memfree);
+	teardown_one(c, vm, c->memfree_before, &s[0], &c->lent);
 	c->vm_ok = false;
 	c->vm_err = -ESHUTDOWN;
 	*n = 1;
-	return teardown_fresh(c, false, s, n, &c->memfree, why, len);
+	return teardown_fresh(c, false, s, n, &c->lent, why, len);
 }
 
-static int memfree_report(const struct memfree_samples *mf, int64_t *s, int *n, char *why,
-			  size_t len)
+/* Report samples an earlier path took (@none: why there are none, if so). */
+static int samples_report(const struct samples *sm, const char *none, int64_t *s, int *n,
+			  char *why, size_t len)
 {
-	if (mf->why[0])
-		return why_set(why, len, "%s", mf->why);
-	if (!mf->n)
-		return why_set(why, len, "no teardown measured");
-	memcpy(s, mf->t, mf->n * sizeof(*s));
-	*n = mf->n;
+	if (sm->why[0])
+		return why_set(why, len, "%s", sm->why);
+	if (!sm->n)
+		return why_set(why, len, "%s", none);
+	memcpy(s, sm->t, sm->n * sizeof(*s));
+	*n = sm->n;
 	return 0;
 }
 
 static int path_teardown_memfree(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 {
-	return memfree_report(&c->memfree, s, n, why, len);
+	return samples_report(&c->lent.memfree, "no teardown measured", s, n, why, len);
 }
 
 /* Of each teardown_memfree, the hypervisor's scrub of the lent memory. */
 static int path_teardown_scrub(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 {
-	const struct memfree_samples *mf = &c->memfree;
-
 	if (!c->twin->scrub_ns)
 		return why_set(why, len, "%s returns guest memory unscrubbed", c->twin->name);
-	if (mf->scrub_why[0])
-		return why_set(why, len, "%s", mf->scrub_why);
-	if (!mf->n_scrub)
-		return why_set(why, len, "no teardown measured");
-	memcpy(s, mf->scrub, mf->n_scrub * sizeof(*s));
-	*n = mf->n_scrub;
-	return 0;
+	return samples_report(&c->lent.scrub, "no teardown measured", s, n, why, len);
 }
 
 static int path_teardown_shared_close(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
@@ -522,13 +520,13 @@ static int path_teardown_shared_close(struct ctx *c, int64_t *s, int *n, char *w
 		return why_set(why, len, "cannot open %s: %s", c->twin->dev,
 			       strerror(-c->twin_err));
 	*n = 0;
-	return teardown_fresh(c, true, s, n, &c->memfree_shared, why, len);
+	return teardown_fresh(c, true, s, n, &c->shared, why, len);
 }
 
 static int path_teardown_shared_memfree(struct ctx *c, int64_t *s, int *n, char *why,
 					size_t len)
 {
-	return memfree_report(&c->memfree_shared, s, n, why, len);
+	return samples_report(&c->shared.memfree, "no teardown measured", s, n, why, len);
 }
 
 static int path_host_getppid(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
@@ -577,7 +575,8 @@ static int path_host_anon_fault(struct ctx *c, int64_t *s, int *n, char *why, si
 static int linux_boot_once(struct ctx *c, int64_t *boot, int64_t *run, char *why, size_t len)
 {
 	const char *vmm = c->twin->linux_vmm;
-	char tail[256], buf[4096], seen[sizeof(tail) + sizeof(buf)];
+	/* The last LINUX_TAIL bytes of output, then what the last read brought. */
+	char buf[4096], seen[LINUX_TAIL + sizeof(buf) + 1];
 	int64_t t0 = now_ns(), t;
 	int out[2], status;
 	size_t have = 0, keep;
@@ -616,44 +615,38 @@ static int linux_boot_once(struct ctx *c, int64_t *boot, int64_t *run, char *why
 		/* The console comes a few bytes at a time: look at what came before too. */
 		memcpy(seen + have, buf, n);
 		have += n;
-		seen[have] = '\0';
 		if (*boot < 0 && memmem(seen, have, LINUX_MARK, strlen(LINUX_MARK)))
 			*boot = t - t0;
-		keep = have < sizeof(tail) - 1 ? have : sizeof(tail) - 1;
+		keep = have < LINUX_TAIL ? have : LINUX_TAIL;
 		memmove(seen, seen + have - keep, keep);
 		have = keep;
 	}
-	memcpy(tail, seen, have);
-	tail[have] = '\0';
+	seen[have] = '\0';
 	close(out[0]);
 	if (waitpid(pid, &status, 0) != pid)
 		return why_set(why, len, "waitpid: %s", strerror(errno));
 	*run = now_ns() - t0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return why_set(why, len, "%s %s (last output: %.80s)", vmm,
-			       WIFEXITED(status) ? "failed" : "was killed after 240 s", tail);
+			       WIFEXITED(status) ? "failed" : "was killed after 240 s", seen);
 	if (*boot < 0)
 		return why_set(why, len, "the guest never said \"%s\" (last output: %.80s)",
-			       LINUX_MARK, tail);
+			       LINUX_MARK, seen);
 	return 0;
 }
 
 static int path_linux_boot(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 {
 	for (*n = 0; *n < LINUX_BOOTS; (*n)++)
-		if (linux_boot_once(c, &s[*n], &c->linux_run[*n], why, len))
+		if (linux_boot_once(c, &s[*n], &c->linux_run.t[*n], why, len))
 			return -1;
-	c->linux_runs = *n;
+	c->linux_run.n = *n;
 	return 0;
 }
 
 static int path_linux_run(struct ctx *c, int64_t *s, int *n, char *why, size_t len)
 {
-	if (!c->linux_runs)
-		return why_set(why, len, "no Linux guest booted");
-	memcpy(s, c->linux_run, c->linux_runs * sizeof(*s));
-	*n = c->linux_runs;
-	return 0;
+	return samples_report(&c->linux_run, "no Linux guest booted", s, n, why, len);
 }
 
 /* A small VM of its own, for the paths that add functions. */
